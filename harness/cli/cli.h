@@ -1,0 +1,24 @@
+/* Shared pieces of the tdxh command layer: the command table, option
+ * conventions and the one place that turns an error into a message and an
+ * exit code. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "core/err.h"
+
+struct cli_command {
+        const char *name;
+        const char *summary;
+        int (*run)(int argc, char **argv); /* argv[0] is the command name */
+};
+
+/* Prints "tdxh: MESSAGE" for e (or for the errno when e is empty) and
+ * returns the exit code for r. */
+int cli_report(int r, const struct tdxh_err *e);
+
+/* Usage error: prints "tdxh CMD: MESSAGE" and a hint, returns TDXH_EXIT_BAD_INPUT. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Commands, one file each (cmd_NAME.c). */
+int cmd_version(int argc, char **argv);

@@ -1,0 +1,62 @@
+/* tdxh: the command-line entry point. Dispatches to one command per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/cleanup.h"
+#include "core/log.h"
+
+static const struct cli_command commands[] = {
+        { "version", "print the version and exit", cmd_version },
+};
+
+static void usage(FILE *f)
+{
+        fputs("Usage: tdxh [--verbose|--quiet] COMMAND [ARGS...]\n"
+              "\n"
+              "Integration test harness for Intel TDX guests.\n"
+              "\n"
+              "Commands:\n",
+              f);
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+        fputs("\n"
+              "Run 'tdxh COMMAND --help' for the options of one command.\n"
+              "Exit codes: 0 pass, 1 mismatch or failed check, 2 usage or bad input,\n"
+              "3 infrastructure failure.\n",
+              f);
+}
+
+int main(int argc, char **argv)
+{
+        int i = 1;
+
+        for (; i < argc && argv[i][0] == '-'; i++) {
+                if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                        usage(stdout);
+                        return TDXH_EXIT_OK;
+                } else if (strcmp(argv[i], "--version") == 0) {
+                        char name[] = "version";
+
+                        return cmd_version(1, (char *[]){ name, NULL });
+                } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+                        log_set_level(LOG_DEBUG);
+                } else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+                        log_set_level(LOG_WARN);
+                } else {
+                        fprintf(stderr, "tdxh: unknown option '%s'\n", argv[i]);
+                        usage(stderr);
+                        return TDXH_EXIT_BAD_INPUT;
+                }
+        }
+        if (i >= argc) {
+                usage(stderr);
+                return TDXH_EXIT_BAD_INPUT;
+        }
+        for (size_t c = 0; c < ELEMENTSOF(commands); c++)
+                if (strcmp(argv[i], commands[c].name) == 0)
+                        return commands[c].run(argc - i, argv + i);
+        fprintf(stderr, "tdxh: unknown command '%s'\n", argv[i]);
+        usage(stderr);
+        return TDXH_EXIT_BAD_INPUT;
+}
