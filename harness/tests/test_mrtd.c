@@ -4,17 +4,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/digest.h"
 #include "core/buf.h"
 #include "core/hex.h"
-#include "core/file.h"
 #include "core/le.h"
 #include "measure/mrtd.h"
+#include "ovmf_fixture.h"
 #include "testutil.h"
 
-#define OVMF_PATH "/usr/share/ovmf/OVMF.fd"
 
 static const uint8_t *ovmf;
 static size_t ovmf_size;
@@ -27,30 +25,25 @@ static void assert_hex(const uint8_t d[SHA384_LEN], const char *want)
         ck_assert_str_eq(text, want);
 }
 
-START_TEST(test_mrtd_per_page_matches_reference_vector)
+static const struct {
+        enum page_add_pattern pattern;
+        const char *mrtd;
+} vectors[] = {
+        { PAGE_ADD_PER_PAGE, "4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057"
+                             "fb887fed0744d5631a212967fb231c47" },
+        { PAGE_ADD_TWO_PASS, "acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b3"
+                             "3db3b32e6924cba830a724eed443f7e1" },
+};
+
+START_TEST(test_mrtd_matches_reference_vectors)
 {
         struct tdvf_metadata md = { 0 };
         struct tdxh_err e = { 0 };
         uint8_t d[SHA384_LEN];
 
         ck_assert_int_eq(tdvf_parse(ovmf, ovmf_size, &md, &e), 0);
-        ck_assert_int_eq(mrtd_compute(ovmf, ovmf_size, &md, PAGE_ADD_PER_PAGE, d, &e), 0);
-        assert_hex(d, "4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057"
-                      "fb887fed0744d5631a212967fb231c47");
-        tdvf_metadata_free(&md);
-}
-END_TEST
-
-START_TEST(test_mrtd_two_pass_matches_reference_vector)
-{
-        struct tdvf_metadata md = { 0 };
-        struct tdxh_err e = { 0 };
-        uint8_t d[SHA384_LEN];
-
-        ck_assert_int_eq(tdvf_parse(ovmf, ovmf_size, &md, &e), 0);
-        ck_assert_int_eq(mrtd_compute(ovmf, ovmf_size, &md, PAGE_ADD_TWO_PASS, d, &e), 0);
-        assert_hex(d, "acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b3"
-                      "3db3b32e6924cba830a724eed443f7e1");
+        ck_assert_int_eq(mrtd_compute(ovmf, ovmf_size, &md, vectors[_i].pattern, d, &e), 0);
+        assert_hex(d, vectors[_i].mrtd);
         tdvf_metadata_free(&md);
 }
 END_TEST
@@ -132,16 +125,11 @@ int main(void)
         Suite *s = suite_create("mrtd");
         TCase *tc = tcase_create("mrtd");
 
-        static struct mapped_file fw_file;
+        int r = ovmf_fixture_load(&ovmf, &ovmf_size);
 
-        if (access(OVMF_PATH, R_OK) != 0)
-                return 77;
-        if (file_map(OVMF_PATH, 64u << 20, &fw_file, NULL) < 0)
-                return 1;
-        ovmf = fw_file.data;
-        ovmf_size = fw_file.size;
-        tcase_add_test(tc, test_mrtd_per_page_matches_reference_vector);
-        tcase_add_test(tc, test_mrtd_two_pass_matches_reference_vector);
+        if (r != 0)
+                return r;
+        tcase_add_loop_test(tc, test_mrtd_matches_reference_vectors, 0, 2);
         tcase_add_test(tc, test_mrtd_record_stream_matches_hand_built_bytes);
         tcase_add_test(tc, test_mrtd_rejects_metadata_that_does_not_fit_the_file);
         suite_add_tcase(s, tc);

@@ -4,15 +4,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/cleanup.h"
-#include "core/file.h"
 #include "core/le.h"
 #include "measure/tdvf.h"
+#include "ovmf_fixture.h"
 #include "testutil.h"
 
-#define OVMF_PATH "/usr/share/ovmf/OVMF.fd"
 #define DESC_OFF 0x1ff7c0u /* §1.1 worked example */
 
 static const uint8_t *ovmf;
@@ -208,14 +206,10 @@ int main(void)
         Suite *s = suite_create("tdvf");
         TCase *tc = tcase_create("tdvf");
 
-        static struct mapped_file fw_file;
+        int r = ovmf_fixture_load(&ovmf, &ovmf_size);
 
-        if (access(OVMF_PATH, R_OK) != 0)
-                return 77;
-        if (file_map(OVMF_PATH, 64u << 20, &fw_file, NULL) < 0)
-                return 1;
-        ovmf = fw_file.data;
-        ovmf_size = fw_file.size;
+        if (r != 0)
+                return r;
         tcase_add_test(tc, test_tdvf_parses_debian_ovmf_six_sections);
         tcase_add_loop_test(tc, test_tdvf_rejects_each_corrupted_field, 0,
                             (int)ELEMENTSOF(corruptions));

@@ -1,52 +1,62 @@
 /* GUID text/memory conversion; see guid.h. */
 #include "core/guid.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <string.h>
 
-/* Where each memory byte's two hex digits start in the text form. The first
- * three groups are stored little-endian, so their bytes run backwards. */
-static const uint8_t text_pos[GUID_LEN] = { 6, 4, 2, 0, 11, 9, 16, 14,
-                                            19, 21, 24, 26, 28, 30, 32, 34 };
+#include "core/hex.h"
 
-static int nibble(char c)
+/* Text form <-> big-endian "as written" byte order: the first three groups
+ * are stored little-endian, so those bytes swap. The mapping is its own
+ * inverse. */
+static void swap_groups(const uint8_t in[GUID_LEN], uint8_t out[GUID_LEN])
 {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
+        static const uint8_t order[GUID_LEN] = { 3, 2, 1, 0, 5, 4, 7, 6,
+                                                 8, 9, 10, 11, 12, 13, 14, 15 };
+
+        for (int i = 0; i < GUID_LEN; i++)
+                out[i] = in[order[i]];
+}
+
+static bool is_dash_pos(int i)
+{
+        return i == 8 || i == 13 || i == 18 || i == 23;
 }
 
 int guid_parse(const char *text, uint8_t out[GUID_LEN])
 {
-        uint8_t tmp[GUID_LEN];
+        char digits[2 * GUID_LEN + 1];
+        uint8_t natural[GUID_LEN];
+        int n = 0;
 
-        for (int i = 0; i < GUID_TEXT_LEN; i++) {
-                bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-                if (text[i] == '\0' || (dash ? text[i] != '-' : nibble(text[i]) < 0))
-                        return -EINVAL;
-        }
-        if (text[GUID_TEXT_LEN] != '\0')
+        if (strnlen(text, GUID_TEXT_LEN + 1) != GUID_TEXT_LEN)
                 return -EINVAL;
-        for (int i = 0; i < GUID_LEN; i++)
-                tmp[i] = (uint8_t)(nibble(text[text_pos[i]]) << 4 | nibble(text[text_pos[i] + 1]));
-        for (int i = 0; i < GUID_LEN; i++)
-                out[i] = tmp[i];
+        for (int i = 0; i < GUID_TEXT_LEN; i++) {
+                if (is_dash_pos(i) != (text[i] == '-') || isspace((unsigned char)text[i]))
+                        return -EINVAL;
+                if (!is_dash_pos(i))
+                        digits[n++] = text[i];
+        }
+        digits[n] = '\0';
+        if (hex_decode_exact(digits, natural, GUID_LEN) < 0)
+                return -EINVAL;
+        swap_groups(natural, out);
         return 0;
 }
 
 void guid_format(const uint8_t guid[GUID_LEN], bool upper, char out[GUID_TEXT_LEN + 1])
 {
-        const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        char digits[2 * GUID_LEN + 1];
+        uint8_t natural[GUID_LEN];
+        int n = 0;
 
-        for (int i = 0; i < GUID_TEXT_LEN; i++)
-                out[i] = '-';
-        for (int i = 0; i < GUID_LEN; i++) {
-                out[text_pos[i]] = digits[guid[i] >> 4];
-                out[text_pos[i] + 1] = digits[guid[i] & 0xf];
+        swap_groups(guid, natural);
+        hex_encode(natural, GUID_LEN, digits);
+        for (int i = 0; i < GUID_TEXT_LEN; i++) {
+                char c = is_dash_pos(i) ? '-' : digits[n++];
+
+                out[i] = upper ? (char)toupper((unsigned char)c) : c;
         }
         out[GUID_TEXT_LEN] = '\0';
 }
