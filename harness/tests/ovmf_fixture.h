@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/file.h"
+#include "measure/tdvf.h"
 
 #define OVMF_PATH "/usr/share/ovmf/OVMF.fd"
 #define OVMF_SKIP 77
@@ -25,4 +26,15 @@ static inline int ovmf_fixture_load(const uint8_t **ret, size_t *ret_size)
         *ret = m.data;
         *ret_size = m.size;
         return 0;
+}
+
+/* The same, and the file's TDVF metadata parsed into *ret_md. */
+static inline int ovmf_fixture_load_parsed(const uint8_t **ret, size_t *ret_size,
+                                           struct tdvf_metadata *ret_md)
+{
+        int r = ovmf_fixture_load(ret, ret_size);
+
+        if (r != 0)
+                return r;
+        return tdvf_parse(*ret, *ret_size, ret_md, NULL) < 0 ? 1 : 0;
 }

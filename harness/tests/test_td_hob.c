@@ -155,12 +155,10 @@ int main(void)
 {
         Suite *s = suite_create("td_hob");
         TCase *tc = tcase_create("td_hob");
-        int r = ovmf_fixture_load(&ovmf, &ovmf_size);
+        int r = ovmf_fixture_load_parsed(&ovmf, &ovmf_size, &md);
 
         if (r != 0)
                 return r;
-        if (tdvf_parse(ovmf, ovmf_size, &md, NULL) < 0)
-                return 1;
         tcase_add_loop_test(tc, test_td_hob_digest_matches_reference_vectors, 0,
                             (int)(sizeof(vectors) / sizeof(vectors[0])));
         tcase_add_test(tc, test_td_hob_list_layout_for_2g);
