@@ -265,6 +265,51 @@ START_TEST(test_rtmr0_unknown_inputs_make_events_unknown)
         ck_assert_int_eq(measure_events_replay(&l, 0, reg), -ENODATA);
         ck_assert_uint_eq(reg[0], 0x77);
         measure_events_free(&l);
+
+        /* the first TdTcg2Dxe put the boot variables into RTMR1 */
+        p.boot_vars_in_rtmr1 = true;
+        ck_assert_int_eq(rtmr0_events(&p, &l, NULL), 0);
+        ck_assert_uint_eq(l.n, 13);
+        ck_assert_str_eq(l.v[11].what, "smbios");
+        ck_assert_str_eq(l.v[12].what, "separator");
+        measure_events_free(&l);
+}
+END_TEST
+
+START_TEST(test_rtmr0_explicit_fwcfg_items_and_boot_variables)
+{
+        static const uint8_t menu_on[2] = { 1, 0 };
+        static const char bootorder[] = "/rom@genroms/linuxboot_dma.bin";
+        static const uint8_t order[4] = { 0, 0, 1, 0 };
+        static const uint8_t opt1[3] = { 9, 8, 7 };
+        const struct rtmr0_named_value items[] = {
+                { "BootMenu", menu_on, sizeof(menu_on) },
+                { "bootorder", (const uint8_t *)bootorder, sizeof(bootorder) },
+        };
+        const struct rtmr0_named_value vars[] = {
+                { "BootOrder", order, sizeof(order) },
+                { "Boot0001", opt1, sizeof(opt1) },
+        };
+        struct rtmr0_params p = { .fwcfg_cache_events = true, .ram_bytes = 2 * GIB, .md = &md,
+                                  .fw = ovmf, .fw_size = ovmf_size, .fwcfg_items = items,
+                                  .n_fwcfg_items = 2, .boot_vars = vars, .n_boot_vars = 2 };
+        struct measure_events l = MEASURE_EVENTS_INIT;
+        uint8_t d[SHA384_LEN];
+
+        ck_assert_int_eq(rtmr0_events(&p, &l, NULL), 0);
+        ck_assert_uint_eq(l.n, 12);
+        ck_assert_str_eq(l.v[2].what, "fwcfg-bootmenu");
+        ck_assert_str_eq(l.v[2].detail, "fw_cfg BootMenu = 1");
+        ck_assert_str_eq(l.v[3].what, "fwcfg-item");
+        ck_assert_mem_eq(l.v[3].data + 12, "bootorder", 10);
+        ck_assert_int_eq(digest_buf(DIGEST_SHA384, bootorder, sizeof(bootorder), d), 0);
+        ck_assert_mem_eq(l.v[3].digest, d, SHA384_LEN);
+        ck_assert_str_eq(l.v[10].detail, "BootOrder");
+        ck_assert_int_eq(digest_buf(DIGEST_SHA384, order, sizeof(order), d), 0);
+        ck_assert_mem_eq(l.v[10].digest, d, SHA384_LEN);
+        ck_assert_str_eq(l.v[11].detail, "Boot0001");
+        ck_assert_uint_eq(l.v[11].data_len, 16 + 8 + 8 + 16 + 3);
+        measure_events_free(&l);
 }
 END_TEST
 
@@ -363,6 +408,7 @@ int main(void)
         tcase_add_test(tc, test_rtmr0_fwcfg_event_data_and_digest);
         tcase_add_test(tc, test_rtmr0_tdx_202411_order_with_acpi_digests);
         tcase_add_test(tc, test_rtmr0_unknown_inputs_make_events_unknown);
+        tcase_add_test(tc, test_rtmr0_explicit_fwcfg_items_and_boot_variables);
         tcase_add_test(tc, test_rtmr0_fake_platform_fold);
         tcase_add_test(tc, test_rtmr0_failure_leaves_list_unchanged);
         tcase_add_test(tc, test_rtmr0_acpi_digests_from_files);

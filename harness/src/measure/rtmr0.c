@@ -210,22 +210,48 @@ static int add_cfv(struct measure_events *l, const struct rtmr0_params *p, struc
                                   data, sizeof(data));
 }
 
-/* QEMU always provides fw_cfg item 0x0e (BootMenu, u16); it is 0 unless
- * -boot menu=on. The other cached items exist only with options the
- * harness does not use (extra PCI roots, splash time, maxmem, bootindex). */
-static int add_fwcfg_boot_menu(struct measure_events *l)
+static int add_fwcfg_item(struct measure_events *l, const struct rtmr0_named_value *item,
+                          struct tdxh_err *e)
 {
-        static const uint8_t value[2] = { 0, 0 };
         uint8_t data[FWCFG_EVENT_DATA_LEN], d[SHA384_LEN];
+        bool boot_menu = strcmp(item->name, FWCFG_BOOT_MENU) == 0;
+        char detail[128];
         int r;
 
-        r = rtmr0_fwcfg_event_data(FWCFG_BOOT_MENU, data);
-        if (r >= 0)
-                r = digest_buf(DIGEST_SHA384, value, sizeof(value), d);
+        if (rtmr0_fwcfg_event_data(item->name, data) < 0)
+                return err_setf(e, -EINVAL, "fw_cfg item name \"%s\" is longer than %u characters",
+                                item->name, FWCFG_NAME_SIZE - 1);
+        r = digest_buf(DIGEST_SHA384, item->data, item->len, d);
         if (r < 0)
                 return r;
-        return measure_events_add(l, RTMR0, EV_PLATFORM_CONFIG_FLAGS, d, "fwcfg-bootmenu",
-                                  "fw_cfg BootMenu = 0", data, sizeof(data));
+        if (boot_menu && item->len == 2)
+                snprintf(detail, sizeof(detail), "fw_cfg BootMenu = %u", le16_get(item->data));
+        else
+                snprintf(detail, sizeof(detail), "fw_cfg %s (%zu bytes)", item->name, item->len);
+        return measure_events_add(l, RTMR0, EV_PLATFORM_CONFIG_FLAGS, d,
+                                  boot_menu ? "fwcfg-bootmenu" : "fwcfg-item", detail, data,
+                                  sizeof(data));
+}
+
+/* QEMU always provides fw_cfg item 0x0e (BootMenu, u16); it is 0 unless
+ * -boot menu=on. OVMF's other cached items exist only with particular
+ * options (extra PCI roots, splash time, maxmem, X-PciMmio64Mb, bootindex);
+ * callers that use them pass the list. */
+static int add_fwcfg_items(struct measure_events *l, const struct rtmr0_params *p,
+                           struct tdxh_err *e)
+{
+        static const uint8_t boot_menu_off[2] = { 0, 0 };
+        static const struct rtmr0_named_value dflt = { FWCFG_BOOT_MENU, boot_menu_off, 2 };
+        const struct rtmr0_named_value *v = p->fwcfg_items ? p->fwcfg_items : &dflt;
+        size_t n = p->fwcfg_items ? p->n_fwcfg_items : 1;
+
+        for (size_t i = 0; i < n; i++) {
+                int r = add_fwcfg_item(l, &v[i], e);
+
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
 static int add_variable(struct measure_events *l, uint32_t type, const char *what,
@@ -323,12 +349,20 @@ static int add_smbios(struct measure_events *l)
 
 /* With direct kernel boot and an empty variable store, BDS has created only
  * the hidden boot-manager menu option when ReadyToBoot fires (§3.4). */
-static int add_boot_variables(struct measure_events *l)
+static int add_boot_variables(struct measure_events *l, const struct rtmr0_params *p)
 {
         static const uint8_t boot_order[2] = { 0x00, 0x00 }; /* {0x0000} */
         _cleanup_buf_ struct buf opt = BUF_INIT;
         int r;
 
+        for (size_t i = 0; p->boot_vars && i < p->n_boot_vars; i++) {
+                r = add_variable(l, EV_EFI_VARIABLE_BOOT, "boot-var", efi_global_variable_guid,
+                                 p->boot_vars[i].name, p->boot_vars[i].data, p->boot_vars[i].len);
+                if (r < 0)
+                        return r;
+        }
+        if (p->boot_vars)
+                return 0;
         r = add_variable(l, EV_EFI_VARIABLE_BOOT, "boot-var", efi_global_variable_guid,
                          "BootOrder", boot_order, sizeof(boot_order));
         if (r >= 0)
@@ -352,7 +386,7 @@ int rtmr0_events(const struct rtmr0_params *p, struct measure_events *ret, struc
                 if (r >= 0)
                         r = add_cfv(&l, p, e);
                 if (r >= 0 && p->fwcfg_cache_events)
-                        r = add_fwcfg_boot_menu(&l);
+                        r = add_fwcfg_items(&l, p, e);
         }
         if (r >= 0)
                 r = add_secure_boot_policy(&l, p->secureboot_off_form);
@@ -362,8 +396,8 @@ int rtmr0_events(const struct rtmr0_params *p, struct measure_events *ret, struc
                 r = add_acpi(&l, p->acpi_digests);
         if (r >= 0 && p->smbios_event)
                 r = add_smbios(&l);
-        if (r >= 0)
-                r = add_boot_variables(&l);
+        if (r >= 0 && !p->boot_vars_in_rtmr1)
+                r = add_boot_variables(&l, p);
         if (r >= 0 && p->separator_in_rtmr0)
                 r = add_separator(&l, "ReadyToBoot");
         if (r >= 0)

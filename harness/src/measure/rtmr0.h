@@ -26,6 +26,14 @@ enum acpi_blob { ACPI_TABLE_LOADER, ACPI_RSDP, ACPI_TABLES, ACPI_BLOB_COUNT };
 /* "etc/table-loader", "etc/acpi/rsdp", "etc/acpi/tables" */
 const char *acpi_blob_fw_cfg_name(enum acpi_blob b);
 
+/* A fw_cfg item OVMF caches and measures (edk2 >= 202505), or a boot
+ * variable measured at ReadyToBoot: name and raw value. */
+struct rtmr0_named_value {
+        const char *name;
+        const uint8_t *data;
+        size_t len;
+};
+
 struct rtmr0_params {
         /* Platform and firmware traits (from the profile and the image). */
         bool tpm_mode;            /* fake platform: TPM-mode OVMF logs no TD HOB, CFV or
@@ -37,6 +45,9 @@ struct rtmr0_params {
         bool separator_in_rtmr0;  /* ReadyToBoot separator after the boot variables
                                    * (TDX edk2 < 202411, and PCR 1's in TPM mode) */
         bool smbios_event;        /* edk2 >= 202505: SMBIOS tables (digest not predicted) */
+        bool boot_vars_in_rtmr1;  /* TDX edk2 < 202302: TdTcg2Dxe measured BootOrder and
+                                   * Boot#### into PCR 5 = RTMR1 (moved to PCR 1 by edk2
+                                   * PR #3920); they are then left out of this list */
         /* Inputs. md, fw and fw_size are needed unless tpm_mode. */
         uint64_t ram_bytes;
         const struct tdvf_metadata *md;
@@ -46,6 +57,16 @@ struct rtmr0_params {
          * rtmr0_acpi_digests_from_files() or a reference event log), or NULL
          * when unknown: the events are then listed with unknown digests. */
         const uint8_t (*acpi_digests)[SHA384_LEN];
+        /* The fw_cfg items measured when fwcfg_cache_events is set, in
+         * OVMF's order; NULL means the default QEMU command line's only one,
+         * BootMenu = 0 (u16). */
+        const struct rtmr0_named_value *fwcfg_items;
+        size_t n_fwcfg_items;
+        /* The boot variables at ReadyToBoot, BootOrder first; NULL means an
+         * empty variable store with direct kernel boot: BootOrder {0x0000}
+         * and Boot0000 = the UiApp boot-manager menu (§3.4). */
+        const struct rtmr0_named_value *boot_vars;
+        size_t n_boot_vars;
 };
 
 /* Appends the RTMR0 events, in measurement order, to *ret (on failure *ret

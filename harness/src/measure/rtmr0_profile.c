@@ -18,6 +18,7 @@ void rtmr0_params_from_profile(struct rtmr0_params *p, const struct profile *pro
                 p->separator_in_rtmr0 = !profile_separator_in_rtmr1(prof);
                 p->fwcfg_cache_events = profile_has_fwcfg_cache_events(prof);
         }
+        p->boot_vars_in_rtmr1 = prof->platform == PLATFORM_TDX && prof->edk2 == EDK2_2022;
         p->acpi_events = profile_has_acpi_events(prof);
         p->smbios_event = profile_has_smbios_event(prof);
 }
