@@ -235,8 +235,11 @@ static int add_fwcfg_item(struct measure_events *l, const struct rtmr0_named_val
 
 /* QEMU always provides fw_cfg item 0x0e (BootMenu, u16); it is 0 unless
  * -boot menu=on. OVMF's other cached items exist only with particular
- * options (extra PCI roots, splash time, maxmem, X-PciMmio64Mb, bootindex);
- * callers that use them pass the list. */
+ * options (extra PCI roots, splash time, maxmem, X-PciMmio64Mb) or, for
+ * "bootorder", when something has a bootindex. QEMU gives the -kernel
+ * loader ROM bootindex 0, so direct kernel boot may well produce a
+ * "bootorder" item too; until a real log settles it, callers that know
+ * their items pass the list. */
 static int add_fwcfg_items(struct measure_events *l, const struct rtmr0_params *p,
                            struct tdxh_err *e)
 {
