@@ -81,35 +81,55 @@ uint8_t *slurp(const char *path, size_t *ret_len)
         return buf;
 }
 
-void run_tdxh(struct run_result *res, const char *const *argv)
+/* Reads a captured output file; "" when it cannot be read. */
+static char *read_text(const char *path)
 {
-        const char *bin = getenv("TDXH_BIN");
+        FILE *f = fopen(path, "rb");
+        char *buf = NULL;
+        size_t len = 0, cap = 0, n = 0;
+
+        do {
+                if (len + 65536 + 1 > cap) {
+                        char *p;
+
+                        cap = (len + 65536 + 1) * 2;
+                        p = realloc(buf, cap);
+                        if (!p)
+                                break;
+                        buf = p;
+                }
+                n = f ? fread(buf + len, 1, 65536, f) : 0;
+                len += n;
+        } while (n > 0);
+        if (f)
+                fclose(f);
+        if (!buf)
+                return strdup("");
+        buf[len] = 0;
+        return buf;
+}
+
+/* Spawns argv without a shell and waits at most timeout_s; no Check
+ * assertions, so it also works outside a test. -1 when it could not start. */
+static int spawn_capture(const char *const *argv, int timeout_s, struct run_result *res)
+{
         char out_path[] = "/tmp/tdxh-out.XXXXXX", err_path[] = "/tmp/tdxh-err.XXXXXX";
         posix_spawn_file_actions_t fa;
-        size_t n = 0;
-        char **args;
         pid_t pid;
-        int out_fd, err_fd, status = 0;
-        time_t deadline = time(NULL) + 300;
+        int out_fd, err_fd, status = 0, r;
+        time_t deadline = time(NULL) + timeout_s;
 
-        ck_assert_msg(bin != NULL, "TDXH_BIN is not set");
-        while (argv[n])
-                n++;
-        args = calloc(n + 2, sizeof(*args));
-        ck_assert_ptr_nonnull(args);
-        args[0] = (char *)bin;
-        for (size_t i = 0; i < n; i++)
-                args[i + 1] = (char *)argv[i];
         out_fd = mkstemp(out_path);
         err_fd = mkstemp(err_path);
-        ck_assert(out_fd >= 0 && err_fd >= 0);
+        if (out_fd < 0 || err_fd < 0)
+                return -1;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
         posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        ck_assert_int_eq(posix_spawn(&pid, bin, &fa, NULL, args, environ), 0);
+        r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
         posix_spawn_file_actions_destroy(&fa);
-        for (;;) {
+        while (r == 0) {
                 pid_t w = waitpid(pid, &status, WNOHANG);
 
                 if (w == pid)
@@ -121,14 +141,64 @@ void run_tdxh(struct run_result *res, const char *const *argv)
                 }
                 usleep(10000);
         }
-        res->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        res->status = r != 0 ? 127 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         close(out_fd);
         close(err_fd);
-        res->out = (char *)slurp(out_path, NULL);
-        res->err = (char *)slurp(err_path, NULL);
+        res->out = read_text(out_path);
+        res->err = read_text(err_path);
         unlink(out_path);
         unlink(err_path);
+        return r == 0 ? 0 : -1;
+}
+
+void run_cmd(struct run_result *res, const char *const *argv, int timeout_s)
+{
+        ck_assert_msg(spawn_capture(argv, timeout_s, res) == 0, "cannot run %s", argv[0]);
+}
+
+void run_tdxh(struct run_result *res, const char *const *argv)
+{
+        const char *bin = getenv("TDXH_BIN");
+        size_t n = 0;
+        const char **args;
+
+        ck_assert_msg(bin != NULL, "TDXH_BIN is not set");
+        while (argv[n])
+                n++;
+        args = calloc(n + 2, sizeof(*args));
+        ck_assert_ptr_nonnull(args);
+        args[0] = bin;
+        for (size_t i = 0; i < n; i++)
+                args[i + 1] = argv[i];
+        run_cmd(res, args, 300);
         free(args);
+}
+
+char *reference_kernel_path(void)
+{
+        char *script = NULL, *path = NULL;
+        struct run_result res = { 0 };
+        size_t len;
+
+        if (asprintf(&script, "%s/scripts/reference-kernel.sh", TDXH_SOURCE_DIR) < 0)
+                return NULL;
+        if (spawn_capture((const char *const[]){ script, NULL }, 600, &res) < 0) {
+                fprintf(stderr, "cannot run %s\n", script);
+                free(script);
+                run_result_free(&res);
+                return NULL;
+        }
+        len = strcspn(res.out, "\n");
+        if (res.status == 0 && len > 0) {
+                res.out[len] = '\0';
+                if (access(res.out, R_OK) == 0)
+                        path = strdup(res.out);
+        }
+        if (!path)
+                fprintf(stderr, "reference kernel unavailable: %s", res.err);
+        run_result_free(&res);
+        free(script);
+        return path;
 }
 
 void run_result_free(struct run_result *res)

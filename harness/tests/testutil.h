@@ -27,7 +27,14 @@ struct run_result {
 /* Runs $TDXH_BIN with argv (NULL-terminated, without argv[0]), no shell,
  * a 300 s deadline. */
 void run_tdxh(struct run_result *res, const char *const *argv);
+/* Runs argv[0] (searched in PATH) with argv, no shell, stdin from /dev/null,
+ * output captured; killed after timeout_s seconds. */
+void run_cmd(struct run_result *res, const char *const *argv, int timeout_s);
 void run_result_free(struct run_result *res);
+
+/* Path of the pinned reference kernel (scripts/reference-kernel.sh, which
+ * fetches it on first use), or NULL when it cannot be had on this machine. */
+char *reference_kernel_path(void);
 
 /* Reads a whole file; aborts the test on failure. */
 uint8_t *slurp(const char *path, size_t *ret_len);
