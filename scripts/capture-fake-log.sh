@@ -100,6 +100,13 @@ tr -d '\r' < "$out/console.log" |
         echo "swtpm $(dpkg-query -W -f='${Version}' swtpm)"
         echo "memory $mem"
         echo "cmdline $cmdline"
-        echo "command $*"
+        echo "command qemu-system-x86_64 -machine q35 -accel tcg -m $mem -bios $ovmf" \
+                "-chardev socket,id=chrtpm,path=\$STATE/swtpm-sock -tpmdev emulator,id=tpm0,chardev=chrtpm" \
+                "-device tpm-crb,tpmdev=tpm0 -kernel $(basename "$kernel") -initrd initrd.img" \
+                "-append '$cmdline' -nodefaults -nographic -monitor none -net none" \
+                "-serial file:console.log -no-reboot"
+        echo "swtpm swtpm_setup --tpm2 --tpmstate \$STATE --pcr-banks sha256,sha384 --overwrite;" \
+                "swtpm socket --tpm2 --tpmstate dir=\$STATE --ctrl type=unixio,path=\$STATE/swtpm-sock" \
+                "(\$STATE an absolute path)"
 } > "$out/manifest.txt"
 echo "capture-fake-log: $(stat -c %s "$out/binary_bios_measurements") bytes of event log in $out" >&2
