@@ -14,16 +14,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -46,139 +40,6 @@
 static char *ref_kernel;
 
 /* ---- the capture: no Check assertions until every child is reaped ---- */
-
-struct child {
-        pid_t pid;
-        const char *name;
-};
-
-static double now_s(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* fork/exec argv with stdin from /dev/null and stdout+stderr to log_path, in
- * a new process group, killed if this process dies. */
-static int spawn(struct child *c, const char *name, const char *const *argv, const char *log_path)
-{
-        pid_t parent = getpid(), pid;
-
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-                int out = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-                sigset_t none;
-
-                setpgid(0, 0);
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (getppid() != parent)
-                        _exit(127);
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-                        _exit(127);
-                execvp(argv[0], (char *const *)argv);
-                _exit(127);
-        }
-        setpgid(pid, pid);
-        c->pid = pid;
-        c->name = name;
-        return 0;
-}
-
-/* Waits for the child until deadline (monotonic seconds); 0 with *status, or
- * -ETIMEDOUT (the child still runs). */
-static int wait_until(struct child *c, double deadline, int *status)
-{
-        for (;;) {
-                pid_t w = waitpid(c->pid, status, WNOHANG);
-
-                if (w == c->pid) {
-                        c->pid = 0;
-                        return 0;
-                }
-                if (w < 0)
-                        return -errno;
-                if (now_s() > deadline)
-                        return -ETIMEDOUT;
-                usleep(50 * 1000);
-        }
-}
-
-/* SIGTERM to the group, a grace period, then SIGKILL; always reaps. */
-static void stop(struct child *c)
-{
-        int status;
-
-        if (c->pid <= 0)
-                return;
-        kill(-c->pid, SIGTERM);
-        if (wait_until(c, now_s() + 5, &status) == 0)
-                return;
-        kill(-c->pid, SIGKILL);
-        waitpid(c->pid, &status, 0);
-        c->pid = 0;
-}
-
-static int run_to_end(const char *name, const char *const *argv, const char *log_path, int timeout_s,
-                      struct buf *why)
-{
-        struct child c = { 0 };
-        int status = 0, r = spawn(&c, name, argv, log_path);
-
-        if (r < 0) {
-                buf_printf(why, "%s: cannot start: %s", name, strerror(-r));
-                return r;
-        }
-        r = wait_until(&c, now_s() + timeout_s, &status);
-        if (r < 0) {
-                stop(&c);
-                buf_printf(why, "%s: no exit within %d s", name, timeout_s);
-                return r;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                buf_printf(why, "%s: exit status 0x%x (see %s)", name, status, log_path);
-                return -EIO;
-        }
-        return 0;
-}
-
-/* Readiness is the control socket accepting a connection, not a sleep. */
-static int wait_for_socket(struct child *c, const char *path, double deadline, struct buf *why)
-{
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int status;
-
-        if (strlen(path) >= sizeof(sa.sun_path)) {
-                buf_printf(why, "socket path too long: %s", path);
-                return -ENAMETOOLONG;
-        }
-        strcpy(sa.sun_path, path);
-        for (;;) {
-                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-                if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-                        close(fd);
-                        return 0;
-                }
-                if (fd >= 0)
-                        close(fd);
-                if (wait_until(c, now_s(), &status) == 0) {
-                        buf_printf(why, "%s exited (status 0x%x) before %s accepted", c->name, status, path);
-                        return -EIO;
-                }
-                if (now_s() > deadline) {
-                        buf_printf(why, "%s did not accept within the deadline", path);
-                        return -ETIMEDOUT;
-                }
-                usleep(50 * 1000);
-        }
-}
 
 /* newc cpio: 110-byte ASCII header, name, NUL, padding to 4, data, padding. */
 static int cpio_add(struct buf *b, const char *name, unsigned mode, const void *data, size_t len)
@@ -277,6 +138,16 @@ static int predict(const char *kernel, const char *initrd, uint64_t memory, cons
         return r;
 }
 
+/* The last bytes of a log, for a failure message (the directory is removed). */
+static void append_tail(struct buf *why, const char *path)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+
+        if (file_read_all(path, 16u << 20, &text, &len, NULL) == 0)
+                buf_puts(why, text + (len > 1500 ? len - 1500 : 0));
+}
+
 /* The whole boot. Everything it starts is stopped and reaped before it
  * returns, whatever happened. */
 static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
@@ -284,7 +155,7 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
         _cleanup_free_ char *initrd = NULL, *tpm = NULL, *sock = NULL, *console = NULL,
                             *tpmstate = NULL, *ctrl = NULL, *chardev = NULL, *serial = NULL,
                             *setup_log = NULL, *swtpm_log = NULL, *qemu_log = NULL;
-        struct child swtpm = { 0 }, qemu = { 0 };
+        struct test_child swtpm = { 0 }, qemu = { 0 };
         size_t len;
         double t0;
         int status = 0, r;
@@ -310,14 +181,14 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
                 buf_printf(why, "mkdir %s: %s", tpm, strerror(errno));
                 return r;
         }
-        r = run_to_end("swtpm_setup",
+        r = child_run("swtpm_setup",
                        (const char *const[]){ "swtpm_setup", "--tpm2", "--tpmstate", tpm, "--pcr-banks",
                                         "sha256,sha384", "--overwrite", NULL },
                        setup_log, 60, why);
         if (r < 0)
                 return r;
         /* Foreground swtpm is our child; the state path is absolute anyway. */
-        r = spawn(&swtpm, "swtpm",
+        r = child_spawn(&swtpm, "swtpm",
                   (const char *const[]){ "swtpm", "socket", "--tpm2", "--tpmstate", tpmstate, "--ctrl", ctrl,
                                    NULL },
                   swtpm_log);
@@ -325,11 +196,11 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
                 buf_printf(why, "swtpm: cannot start: %s", strerror(-r));
                 return r;
         }
-        r = wait_for_socket(&swtpm, sock, now_s() + 20, why);
+        r = child_wait_socket(&swtpm, sock, test_now() + 20, why);
         if (r < 0)
                 goto out;
-        t0 = now_s();
-        r = spawn(&qemu, "qemu-system-x86_64",
+        t0 = test_now();
+        r = child_spawn(&qemu, "qemu-system-x86_64",
                   (const char *const[]){ "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "1G",
                                    "-bios", OVMF, "-chardev", chardev, "-tpmdev",
                                    "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-crb,tpmdev=tpm0",
@@ -341,14 +212,16 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
                 buf_printf(why, "qemu: cannot start: %s", strerror(-r));
                 goto out;
         }
-        r = wait_until(&qemu, t0 + BOOT_DEADLINE_S, &status);
-        c->boot_seconds = now_s() - t0;
+        r = child_wait_until(&qemu, t0 + BOOT_DEADLINE_S, &status);
+        c->boot_seconds = test_now() - t0;
         if (r < 0) {
-                buf_printf(why, "qemu: no poweroff within %d s (console in %s)", BOOT_DEADLINE_S, console);
+                buf_printf(why, "qemu: no poweroff within %d s; console:\n", BOOT_DEADLINE_S);
+                append_tail(why, console);
                 goto out;
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                buf_printf(why, "qemu: exit status 0x%x (see %s)", status, qemu_log);
+                buf_printf(why, "qemu: exit status 0x%x:\n", status);
+                append_tail(why, qemu_log);
                 r = -EIO;
                 goto out;
         }
@@ -356,8 +229,8 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
         if (r < 0)
                 buf_printf(why, "cannot read %s", console);
 out:
-        stop(&qemu);
-        stop(&swtpm);
+        child_stop(&qemu);
+        child_stop(&swtpm);
         return r;
 }
 

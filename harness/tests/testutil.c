@@ -9,10 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/file.h"
 
 extern char **environ;
 
@@ -217,4 +223,131 @@ int run_suite(Suite *s)
         failed = srunner_ntests_failed(sr);
         srunner_free(sr);
         return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+double test_now(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int child_spawn(struct test_child *c, const char *name, const char *const *argv, const char *log_path)
+{
+        pid_t parent = getpid(), pid;
+
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                int out = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                sigset_t none;
+
+                setpgid(0, 0);
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() != parent)
+                        _exit(127);
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+                        _exit(127);
+                execvp(argv[0], (char *const *)argv);
+                _exit(127);
+        }
+        setpgid(pid, pid);
+        c->pid = pid;
+        c->name = name;
+        return 0;
+}
+
+int child_wait_until(struct test_child *c, double deadline, int *status)
+{
+        for (;;) {
+                pid_t w = waitpid(c->pid, status, WNOHANG);
+
+                if (w == c->pid) {
+                        c->pid = 0;
+                        return 0;
+                }
+                if (w < 0)
+                        return -errno;
+                if (test_now() > deadline)
+                        return -ETIMEDOUT;
+                usleep(50 * 1000);
+        }
+}
+
+void child_stop(struct test_child *c)
+{
+        int status;
+
+        if (c->pid <= 0)
+                return;
+        kill(-c->pid, SIGTERM);
+        if (child_wait_until(c, test_now() + 5, &status) == 0)
+                return;
+        kill(-c->pid, SIGKILL);
+        waitpid(c->pid, &status, 0);
+        c->pid = 0;
+}
+
+int child_run(const char *name, const char *const *argv, const char *log_path, int timeout_s,
+              struct buf *why)
+{
+        _cleanup_free_ char *text = NULL;
+        struct test_child c = { 0 };
+        size_t len = 0;
+        int status = 0, r = child_spawn(&c, name, argv, log_path);
+
+        if (r < 0) {
+                buf_printf(why, "%s: cannot start: %s", name, strerror(-r));
+                return r;
+        }
+        r = child_wait_until(&c, test_now() + timeout_s, &status);
+        if (r < 0) {
+                child_stop(&c);
+                buf_printf(why, "%s: no exit within %d s", name, timeout_s);
+                return r;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                buf_printf(why, "%s: exit status 0x%x: ", name, status);
+                if (file_read_all(log_path, 1u << 20, &text, &len, NULL) == 0)
+                        buf_puts(why, text + (len > 1000 ? len - 1000 : 0));
+                return -EIO;
+        }
+        return 0;
+}
+
+/* Readiness is the control socket accepting a connection, not a sleep. */
+int child_wait_socket(struct test_child *c, const char *path, double deadline, struct buf *why)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int status;
+
+        if (strlen(path) >= sizeof(sa.sun_path)) {
+                buf_printf(why, "socket path too long: %s", path);
+                return -ENAMETOOLONG;
+        }
+        memcpy(sa.sun_path, path, strlen(path) + 1);
+        for (;;) {
+                int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+                if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+                        close(fd);
+                        return 0;
+                }
+                if (fd >= 0)
+                        close(fd);
+                if (child_wait_until(c, test_now(), &status) == 0) {
+                        buf_printf(why, "%s exited (status 0x%x) before %s accepted", c->name, status, path);
+                        return -EIO;
+                }
+                if (test_now() > deadline) {
+                        buf_printf(why, "%s did not accept within the deadline", path);
+                        return -ETIMEDOUT;
+                }
+                usleep(50 * 1000);
+        }
 }
