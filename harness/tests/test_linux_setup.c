@@ -70,21 +70,24 @@ END_TEST
 static const struct {
         uint64_t ram;
         uint16_t xlf;
-        uint32_t initrd_max, initrd_addr;
+        uint32_t initrd_size, initrd_max, initrd_addr;
 } memory_cases[] = {
         /* XLF_CAN_BE_LOADED_ABOVE_4G set: initrd_max = below_4g - 0x28000 - 1 */
-        { 1 * GIB, 0x7f, 0x3ffd7fff, 0x3feb4000 },
-        { 2 * GIB, 0x7f, 0x7ffd7fff, 0x7feb4000 },
-        { 5 * GIB / 2, 0x7f, 0x9ffd7fff, 0x9feb4000 },
-        { 3 * GIB, 0x7f, 0x7ffd7fff, 0x7feb4000 },
-        { 4 * GIB, 0x7f, 0x7ffd7fff, 0x7feb4000 },
+        { 1 * GIB, 0x7f, INITRD_SIZE, 0x3ffd7fff, 0x3feb4000 },
+        { 2 * GIB, 0x7f, INITRD_SIZE, 0x7ffd7fff, 0x7feb4000 },
+        { 5 * GIB / 2, 0x7f, INITRD_SIZE, 0x9ffd7fff, 0x9feb4000 },
+        { 3 * GIB, 0x7f, INITRD_SIZE, 0x7ffd7fff, 0x7feb4000 },
+        { 4 * GIB, 0x7f, INITRD_SIZE, 0x7ffd7fff, 0x7feb4000 },
+        { 1 * GIB, 0x7f, 0x200000, 0x3ffd7fff, 0x3fdd7000 },
+        { 5 * GIB / 2, 0x7f, 0x200000, 0x9ffd7fff, 0x9fdd7000 },
+        { 4 * GIB, 0x7f, 1, 0x7ffd7fff, 0x7ffd7000 },
         /* Only 0x40 (XLF_5LEVEL_ENABLED, the mask dstack tests): initrd_addr_max
          * 0x7fffffff applies, which differs from the above only at 2.5 GiB. */
-        { 1 * GIB, 0x40, 0x3ffd7fff, 0x3feb4000 },
-        { 2 * GIB, 0x40, 0x7ffd7fff, 0x7feb4000 },
-        { 5 * GIB / 2, 0x40, 0x7fffffff, 0x7fedc000 },
-        { 3 * GIB, 0x40, 0x7ffd7fff, 0x7feb4000 },
-        { 4 * GIB, 0x40, 0x7ffd7fff, 0x7feb4000 },
+        { 1 * GIB, 0x40, INITRD_SIZE, 0x3ffd7fff, 0x3feb4000 },
+        { 2 * GIB, 0x40, INITRD_SIZE, 0x7ffd7fff, 0x7feb4000 },
+        { 5 * GIB / 2, 0x40, INITRD_SIZE, 0x7fffffff, 0x7fedc000 },
+        { 3 * GIB, 0x40, INITRD_SIZE, 0x7ffd7fff, 0x7feb4000 },
+        { 4 * GIB, 0x40, INITRD_SIZE, 0x7ffd7fff, 0x7feb4000 },
 };
 
 START_TEST(test_patch_fields_for_memory_sizes)
@@ -97,7 +100,8 @@ START_TEST(test_patch_fields_for_memory_sizes)
 
         make_header(orig, 0x20f, memory_cases[_i].xlf);
         memcpy(hdr, orig, sizeof(hdr));
-        ck_assert_int_eq(patch(hdr, memory_cases[_i].ram, true, INITRD_SIZE, "console=ttyS0", &info, &e), 0);
+        ck_assert_int_eq(patch(hdr, memory_cases[_i].ram, true, memory_cases[_i].initrd_size,
+                               "console=ttyS0", &info, &e), 0);
         ck_assert_uint_eq(info.protocol, 0x20f);
         ck_assert_uint_eq(info.setup_size, 40 * 512);
         ck_assert_uint_eq(info.initrd_max, memory_cases[_i].initrd_max);
@@ -105,7 +109,7 @@ START_TEST(test_patch_fields_for_memory_sizes)
         ck_assert_uint_eq(hdr[0x210], 0xb0);
         ck_assert_uint_eq(hdr[0x211], 0x81);
         ck_assert_uint_eq(le32_get(hdr + 0x218), memory_cases[_i].initrd_addr);
-        ck_assert_uint_eq(le32_get(hdr + 0x21c), INITRD_SIZE);
+        ck_assert_uint_eq(le32_get(hdr + 0x21c), memory_cases[_i].initrd_size);
         ck_assert_uint_eq(le16_get(hdr + 0x224), 0xfe00);
         ck_assert_uint_eq(le32_get(hdr + 0x228), 0x20000);
         ck_assert(!info.vid_mode_set);

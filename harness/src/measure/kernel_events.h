@@ -3,7 +3,12 @@
  * ExitBootServices actions into RTMR1; the LoadOptions command line and the
  * initrd, measured by the Linux EFI stub, into RTMR2. Which variant applies
  * (patched header, where the separators are, how LoadOptions is built) comes
- * in explicit flags; mapping a platform profile to them is the caller's job.
+ * in explicit flags; mapping a platform profile to them is the caller's job:
+ * for TDX, header_patched = profile_kernel_header_patched(), separators =
+ * profile_separator_in_rtmr1() ? RTMR1_SEPARATOR_ONE : RTMR1_SEPARATORS_NONE,
+ * initrd_prefix = profile_cmdline_initrd_prefix(); for the fake (QEMU 7.2,
+ * OVMF 2022.11 in TPM mode) header_patched, RTMR1_SEPARATORS_PCR2_6 and the
+ * suffix form, which a real capture confirmed (tests/data/fake-boot).
  *
  * Memory: the kernel is mapped read-only (at most KERNEL_MAX_SIZE) and hashed
  * through a view with a patched copy of its first 8 KiB; the initrd is

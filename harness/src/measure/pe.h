@@ -51,7 +51,8 @@ struct pe_info {
  * NumberOfSections not fitting SizeOfImage or SizeOfHeaders, SizeOfHeaders
  * past the end of the file, a certificate table or section raw data past the
  * end, sections overlapping the headers, 32-bit overflows. The machine type
- * is not checked. 0 or -EINVAL (-ENOMEM never). */
+ * is not checked. 0, -EINVAL, or -EFBIG for files above 4 GiB (PE offsets are
+ * 32-bit). */
 int pe_parse(const struct pe_view *v, struct pe_info *ret, struct tdxh_err *e);
 
 /* The Authenticode digest edk2 extends for the image (§4.2 steps 1-5):
