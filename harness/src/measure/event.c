@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void event_free(struct measure_event *ev)
+void measure_event_clear(struct measure_event *ev)
 {
         free(ev->what);
         free(ev->detail);
@@ -50,7 +50,7 @@ int measure_events_add(struct measure_events *l, int rtmr, uint32_t type, const 
                 }
         }
         if (!ev.what || (detail && !ev.detail) || (data && !ev.data)) {
-                event_free(&ev);
+                measure_event_clear(&ev);
                 return -ENOMEM;
         }
         l->v[l->n++] = ev;
@@ -91,7 +91,7 @@ int measure_events_replay(const struct measure_events *l, int rtmr, uint8_t ret[
 void measure_events_free(struct measure_events *l)
 {
         for (size_t i = 0; i < l->n; i++)
-                event_free(&l->v[i]);
+                measure_event_clear(&l->v[i]);
         free(l->v);
         *l = (struct measure_events)MEASURE_EVENTS_INIT;
 }

@@ -33,6 +33,9 @@ struct measure_events {
 int measure_events_add(struct measure_events *l, int rtmr, uint32_t type, const uint8_t *digest,
                        const char *what, const char *detail, const void *data, size_t data_len);
 
+/* Frees what, detail and data of one event and leaves them NULL. */
+void measure_event_clear(struct measure_event *ev);
+
 /* Moves every event of src to the end of dst; src is left empty. */
 int measure_events_move(struct measure_events *dst, struct measure_events *src);
 
