@@ -50,7 +50,7 @@ int agent_field_string(json_object *req, const char *key, bool required, const c
 int agent_field_hex(json_object *req, const char *key, uint8_t *out, size_t len,
                     struct tdxh_err *e)
 {
-        const char *s;
+        const char *s = NULL;
         int r;
 
         r = agent_field_string(req, key, true, &s, e);
@@ -115,7 +115,7 @@ json_object *agent_error_response(json_object *id, int err, const char *fmt, ...
 
 char *agent_response_line(json_object *resp, size_t *ret_len)
 {
-        const char *text;
+        const char *text = NULL;
         char *line = NULL;
         int n;
 
@@ -151,7 +151,7 @@ static int op_digest(struct agent *a, json_object *req, json_object *resp, struc
 {
         uint8_t d[SHA384_LEN];
         uint64_t size = 0;
-        const char *path;
+        const char *path = NULL;
         int r;
 
         r = agent_field_string(req, "path", true, &path, e);
@@ -247,7 +247,7 @@ json_object *agent_handle_line(struct agent *a, const char *line, size_t len)
         _cleanup_json_ json_object *req = NULL, *resp = NULL;
         struct tdxh_err e = { 0 };
         json_object *id = NULL, *opv;
-        const char *op;
+        const char *op = NULL;
         int r;
 
         req = parse_request(line, len, &e);

@@ -217,7 +217,7 @@ int agent_op_quote(struct agent *a, json_object *req, json_object *resp, struct 
 
 static int field_name(json_object *req, const char **ret, struct tdxh_err *e)
 {
-        const char *name;
+        const char *name = NULL;
         int r;
 
         r = agent_field_string(req, "name", true, &name, e);
@@ -284,7 +284,7 @@ int agent_op_seal(struct agent *a, json_object *req, json_object *resp, struct t
         json_object *pol = NULL;
         uint8_t *data = NULL;
         size_t len = 0, blob_len = 0;
-        const char *name;
+        const char *name = NULL;
         uint32_t policy = 0;
         int r;
 
@@ -318,7 +318,7 @@ int agent_op_unseal(struct agent *a, json_object *req, json_object *resp, struct
         uint8_t *data = NULL;
         char *b64;
         size_t blob_len = 0, len = 0;
-        const char *name;
+        const char *name = NULL;
         int r;
 
         r = field_name(req, &name, e);

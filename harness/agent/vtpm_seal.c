@@ -324,9 +324,9 @@ int vtpm_unseal(struct provider *p, const char *name, const uint8_t *blob, size_
         r = parse_blob(blob, len, &v, e);
         if (r < 0)
                 return r;
-        if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(v.pub - 2, v.pub_len + 2, NULL, &pub) !=
+        if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(v.pub, v.pub_len, NULL, &pub) !=
                     TSS2_RC_SUCCESS ||
-            Tss2_MU_TPM2B_PRIVATE_Unmarshal(v.priv - 2, v.priv_len + 2, NULL, &priv) !=
+            Tss2_MU_TPM2B_PRIVATE_Unmarshal(v.priv, v.priv_len, NULL, &priv) !=
                     TSS2_RC_SUCCESS)
                 return err_setf(e, -EINVAL, "field \"blob\": the sealed object is malformed");
         vtpm_pcr_selection(v.pcrs, &sel);
