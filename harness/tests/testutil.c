@@ -81,25 +81,14 @@ uint8_t *slurp(const char *path, size_t *ret_len)
         return buf;
 }
 
-void run_tdxh(struct run_result *res, const char *const *argv)
+void run_argv(struct run_result *res, const char *const *argv, int timeout_s)
 {
-        const char *bin = getenv("TDXH_BIN");
         char out_path[] = "/tmp/tdxh-out.XXXXXX", err_path[] = "/tmp/tdxh-err.XXXXXX";
         posix_spawn_file_actions_t fa;
-        size_t n = 0;
-        char **args;
         pid_t pid;
         int out_fd, err_fd, status = 0;
-        time_t deadline = time(NULL) + 300;
+        time_t deadline = time(NULL) + timeout_s;
 
-        ck_assert_msg(bin != NULL, "TDXH_BIN is not set");
-        while (argv[n])
-                n++;
-        args = calloc(n + 2, sizeof(*args));
-        ck_assert_ptr_nonnull(args);
-        args[0] = (char *)bin;
-        for (size_t i = 0; i < n; i++)
-                args[i + 1] = (char *)argv[i];
         out_fd = mkstemp(out_path);
         err_fd = mkstemp(err_path);
         ck_assert(out_fd >= 0 && err_fd >= 0);
@@ -107,7 +96,8 @@ void run_tdxh(struct run_result *res, const char *const *argv)
         posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
         posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        ck_assert_int_eq(posix_spawn(&pid, bin, &fa, NULL, args, environ), 0);
+        ck_assert_msg(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ) == 0,
+                      "cannot run %s", argv[0]);
         posix_spawn_file_actions_destroy(&fa);
         for (;;) {
                 pid_t w = waitpid(pid, &status, WNOHANG);
@@ -128,6 +118,23 @@ void run_tdxh(struct run_result *res, const char *const *argv)
         res->err = (char *)slurp(err_path, NULL);
         unlink(out_path);
         unlink(err_path);
+}
+
+void run_tdxh(struct run_result *res, const char *const *argv)
+{
+        const char *bin = getenv("TDXH_BIN");
+        size_t n = 0;
+        const char **args;
+
+        ck_assert_msg(bin != NULL, "TDXH_BIN is not set");
+        while (argv[n])
+                n++;
+        args = calloc(n + 2, sizeof(*args));
+        ck_assert_ptr_nonnull(args);
+        args[0] = bin;
+        for (size_t i = 0; i < n; i++)
+                args[i + 1] = argv[i];
+        run_argv(res, args, 300);
         free(args);
 }
 

@@ -27,6 +27,9 @@ struct run_result {
 /* Runs $TDXH_BIN with argv (NULL-terminated, without argv[0]), no shell,
  * a 300 s deadline. */
 void run_tdxh(struct run_result *res, const char *const *argv);
+/* Runs argv[0] (a path) with argv, no shell, stdin from /dev/null, killing
+ * it after timeout_s seconds. */
+void run_argv(struct run_result *res, const char *const *argv, int timeout_s);
 void run_result_free(struct run_result *res);
 
 /* Reads a whole file; aborts the test on failure. */
