@@ -129,8 +129,7 @@ while [ -n "$todo" ]; do
         todo=$next
 done
 # The program interpreter the agent names.
-interp=$(objdump -s -j .interp "$root/sbin/tdxh-agent" >/dev/null 2>&1 &&
-        readelf -l "$root/sbin/tdxh-agent" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+interp=$(readelf -l "$root/sbin/tdxh-agent" | sed -n 's/.*interpreter: \(.*\)]/\1/p')
 [ "$interp" = /lib64/ld-linux-x86-64.so.2 ] || fail "unexpected program interpreter $interp"
 install -m 0755 "$(pkgdir libc6)/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" \
         "$root/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
