@@ -109,7 +109,7 @@ static int open_port(const struct options *o, int *ret_fd)
                 if (path) {
                         fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
                         if (fd >= 0) {
-                                log_info("tdxh-agent: serving %s", path);
+                                log_info("agent: serving %s", path);
                                 *ret_fd = fd;
                                 return 0;
                         }
@@ -118,7 +118,7 @@ static int open_port(const struct options *o, int *ret_fd)
                         return -ENOMEM;
                 }
                 if (time(NULL) >= deadline) {
-                        log_error("tdxh-agent: port %s not available: %s", o->port, strerror(-r));
+                        log_error("agent: port %s not available: %s", o->port, strerror(-r));
                         return r;
                 }
                 sleep_ns(100000000L);
@@ -150,7 +150,7 @@ static int serve(struct agent *a, int in_fd, int out_fd, bool port)
                         resp = agent_error_response(NULL, E2BIG, "request line longer than %u "
                                                     "bytes, discarded", AGENT_MAX_LINE);
                 else if (r < 0) {
-                        log_error("tdxh-agent: reading requests failed: %s", strerror(-r));
+                        log_error("agent: reading requests failed: %s", strerror(-r));
                         break;
                 } else
                         resp = agent_handle_line(a, line, len);
@@ -164,7 +164,7 @@ static int serve(struct agent *a, int in_fd, int out_fd, bool port)
                 }
                 r = write_all(out_fd, text, text_len);
                 if (r < 0)
-                        log_warn("tdxh-agent: writing a response failed: %s", strerror(-r));
+                        log_warn("agent: writing a response failed: %s", strerror(-r));
                 r = 0;
         }
         line_reader_done(&lr);
@@ -225,11 +225,11 @@ int main(int argc, char **argv)
                 return usage(stderr, 2);
         r = provider_open(o.provider, o.root, o.file_dir, &prov, &e);
         if (r < 0) {
-                log_error("tdxh-agent: %s", e.msg);
+                log_error("agent: %s", e.msg);
                 return 1;
         }
         agent_init(&a, &prov);
-        log_info("tdxh-agent: provider %s", a.prov.ops->name);
+        log_info("agent: provider %s", a.prov.ops->name);
         if (o.stdio) {
                 r = serve(&a, STDIN_FILENO, STDOUT_FILENO, false);
         } else {
