@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/le.h"
 #include "vtpm.h"
 
 #define MAGIC "TDXHSL01"
@@ -144,17 +145,6 @@ static int policy_digest(struct tpm_handles *h, const TPML_PCR_SELECTION *sel,
         return 0;
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-        for (int i = 0; i < 4; i++)
-                p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* AES-256-GCM in either direction; aad is name || header. */
 static int gcm(bool enc, const uint8_t key[KEY_LEN], const uint8_t iv[IV_LEN], const char *name,
                const uint8_t header[HEADER_LEN], const uint8_t *in, size_t len, uint8_t *out,
@@ -214,8 +204,8 @@ int vtpm_seal(struct provider *p, const char *name, const uint8_t *data, size_t 
                 return err_setf(e, -EINVAL, "field \"data\": more than %u bytes", MAX_DATA);
         vtpm_pcr_selection(pcrs, &sel);
         memcpy(header, MAGIC, 8);
-        put_le32(header + 8, pcrs);
-        put_le32(header + 12, policy);
+        le32_put(header + 8, pcrs);
+        le32_put(header + 12, policy);
         ct = malloc(len + 1);
         if (!ct)
                 return -ENOMEM;
@@ -294,7 +284,7 @@ static int parse_blob(const uint8_t *blob, size_t len, struct blob_view *v, stru
         if (len < HEADER_LEN || memcmp(blob, MAGIC, 8) != 0)
                 return err_setf(e, -EINVAL, "field \"blob\": not a sealed blob of this agent");
         v->header = blob;
-        v->pcrs = get_le32(blob + 8);
+        v->pcrs = le32_get(blob + 8);
         if (take_tpm2b(blob, len, &off, &v->pub, &v->pub_len) < 0 ||
             take_tpm2b(blob, len, &off, &v->priv, &v->priv_len) < 0 ||
             len - off < IV_LEN + TAG_LEN)

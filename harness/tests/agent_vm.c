@@ -145,7 +145,7 @@ static void start_swtpm(void)
         int status;
 
         ck_assert_int_eq(mkdir(state, 0700), 0);
-        run_argv(&res, setup, 60);
+        run_cmd(&res, setup, 60);
         ck_assert_msg(res.status == 0, "swtpm_setup failed: %s%s", res.out, res.err);
         run_result_free(&res);
         ck_assert_int_ge(asprintf(&tpmstate, "dir=%s", state), 0);

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/hex.h"
+#include "evidence/eventlog.h"
 #include "evidence/tpm_fold.h"
 #include "testutil.h"
 
@@ -408,6 +409,16 @@ START_TEST(test_tpm_fold_of_a_fake_platform_boot)
         }
         /* PCR 0-7 and 9 (the stub's command line and initrd) are in the log. */
         ck_assert_uint_eq(f.pcr_extended, 0x2ffu);
+        /* The full event-log reader folds the same log to the same values. */
+        {
+                _cleanup_evlog_ struct evlog l = { 0 };
+                uint8_t reg[4][48];
+
+                ck_assert_msg(evlog_parse(log, len, EVLOG_TPM, &l, &e) == 0, "%s", e.msg);
+                ck_assert_msg(evlog_replay(&l, reg, &e) == 0, "%s", e.msg);
+                for (int i = 0; i < 3; i++)
+                        ck_assert_mem_eq(reg[i], f.rtmr[i], 48);
+        }
         /* Cut anywhere inside a record, the log is refused with an offset. */
         err_clear(&e);
         ck_assert_int_eq(tpm_fold_log(log, len - 7, &f, &e), -EINVAL);

@@ -123,7 +123,7 @@ static char *build_image(void)
         const char *argv[] = { BUILD_SCRIPT, "--out", image, NULL };
         struct run_result res = { 0 };
 
-        run_argv(&res, argv, 600);
+        run_cmd(&res, argv, 600);
         ck_assert_msg(res.status == 0, "build.sh exited %d: %s", res.status, res.err);
         run_result_free(&res);
         return image;

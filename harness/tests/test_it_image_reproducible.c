@@ -27,7 +27,7 @@ static char *build(const char *dir, const char *const *extra)
         for (size_t i = 0; extra && extra[i]; i++)
                 argv[n++] = extra[i];
         argv[n] = NULL;
-        run_argv(&res, argv, BUILD_TIMEOUT_S);
+        run_cmd(&res, argv, BUILD_TIMEOUT_S);
         ck_assert_msg(res.status == 0, "build.sh exited %d: %s", res.status, res.err);
         run_result_free(&res);
         return out;

@@ -8,26 +8,16 @@
 #include <string.h>
 
 #include "core/event_type.h"
+#include "core/le.h"
 
-#define TPM_ALG_SHA384 0x000cu
 #define SPEC_ID_SIGNATURE "Spec ID Event03"
 #define STARTUP_LOCALITY "StartupLocality"
-#define MAX_ALGS 16
+#define MAX_ALGS EVLOG_MAX_ALGS
 
 struct spec_alg {
         uint16_t id;
         uint16_t size;
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] | p[1] << 8);
-}
 
 int tpm_fold_rtmr_of_pcr(uint32_t pcr)
 {
@@ -62,10 +52,10 @@ static int parse_header(const uint8_t *log, size_t len, struct spec_alg *algs, s
         if (len < 32)
                 return err_setf(e, -EINVAL, "offset 0x0: log of %zu bytes is shorter than its "
                                 "first record", len);
-        if (le32(log + 4) != EV_NO_ACTION)
+        if (le32_get(log + 4) != EV_NO_ACTION)
                 return err_setf(e, -EINVAL, "offset 0x4: first event type 0x%x is not "
-                                "EV_NO_ACTION (not a crypto-agile log)", le32(log + 4));
-        size = le32(log + 28);
+                                "EV_NO_ACTION (not a crypto-agile log)", le32_get(log + 4));
+        size = le32_get(log + 28);
         if (size > len - 32 || size < 24 + 4 + 1)
                 return err_setf(e, -EINVAL, "offset 0x1c: Spec ID event size %u does not fit",
                                 size);
@@ -73,12 +63,12 @@ static int parse_header(const uint8_t *log, size_t len, struct spec_alg *algs, s
         if (memcmp(ev, SPEC_ID_SIGNATURE, sizeof(SPEC_ID_SIGNATURE)) != 0)
                 return err_setf(e, -EINVAL, "offset 0x20: no \"%s\" signature",
                                 SPEC_ID_SIGNATURE);
-        count = le32(ev + 24);
+        count = le32_get(ev + 24);
         if (count == 0 || count > MAX_ALGS || 28 + (size_t)count * 4 > size)
                 return err_setf(e, -EINVAL, "offset 0x38: Spec ID lists %u algorithms", count);
         for (uint32_t i = 0; i < count; i++) {
-                algs[i].id = le16(ev + 28 + 4 * i);
-                algs[i].size = le16(ev + 30 + 4 * i);
+                algs[i].id = le16_get(ev + 28 + 4 * i);
+                algs[i].size = le16_get(ev + 30 + 4 * i);
                 if (algs[i].size == 0 || algs[i].size > DIGEST_MAX_LEN)
                         return err_setf(e, -EINVAL, "offset 0x%zx: digest size %u of algorithm "
                                         "0x%04x", (size_t)(60 + 4 * i), algs[i].size,
@@ -145,9 +135,9 @@ int tpm_fold_log(const uint8_t *log, size_t len, struct tpm_fold *ret, struct td
                         break;
                 if (len - off < 12)
                         return err_setf(e, -EINVAL, "offset 0x%zx: truncated record header", off);
-                pcr = le32(rec);
-                type = le32(rec + 4);
-                count = le32(rec + 8);
+                pcr = le32_get(rec);
+                type = le32_get(rec + 4);
+                count = le32_get(rec + 8);
                 if (count == 0 || count > n_algs)
                         return err_setf(e, -EINVAL, "offset 0x%zx: digest count %u (the log "
                                         "declares %zu banks)", off + 8, count, n_algs);
@@ -158,7 +148,7 @@ int tpm_fold_log(const uint8_t *log, size_t len, struct tpm_fold *ret, struct td
                         if (len - off < pos + 2)
                                 return err_setf(e, -EINVAL, "offset 0x%zx: truncated digest",
                                                 off + pos);
-                        id = le16(rec + pos);
+                        id = le16_get(rec + pos);
                         a = find_alg(algs, n_algs, id);
                         if (!a)
                                 return err_setf(e, -EINVAL, "offset 0x%zx: algorithm 0x%04x "
@@ -174,7 +164,7 @@ int tpm_fold_log(const uint8_t *log, size_t len, struct tpm_fold *ret, struct td
                 if (len - off < pos + 4)
                         return err_setf(e, -EINVAL, "offset 0x%zx: truncated event size",
                                         off + pos);
-                data_len = le32(rec + pos);
+                data_len = le32_get(rec + pos);
                 pos += 4;
                 if (data_len > len - off - pos)
                         return err_setf(e, -EINVAL, "offset 0x%zx: event size %u runs past the "

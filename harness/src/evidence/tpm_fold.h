@@ -14,13 +14,8 @@
 #include "core/err.h"
 #include "evidence/eventlog.h"
 
-/* The PCR that stands for RTMR3 on the fake platform: the event-log module's
- * constant when it defines one, so both sides agree. */
-#ifdef EVLOG_TPM_RTMR3_PCR
+/* The PCR that stands for RTMR3 on the fake platform. */
 #define TPM_FOLD_RTMR3_PCR EVLOG_TPM_RTMR3_PCR
-#else
-#define TPM_FOLD_RTMR3_PCR 16
-#endif
 #define TPM_FOLD_NPCR 24
 
 struct tpm_fold {
