@@ -56,7 +56,8 @@ struct child_opts {
 
 enum child_stop_stage {
         CHILD_STOP_NONE = 0,  /* still running, or never stopped */
-        CHILD_STOP_EXITED,    /* exited on its own (within the grace period) */
+        CHILD_STOP_EXITED,    /* exited on its own (before the stop or within its
+                               * grace period) */
         CHILD_STOP_TERM,      /* ended after SIGTERM */
         CHILD_STOP_KILL,      /* ended after SIGKILL */
 };

@@ -108,8 +108,11 @@ static int wait_ms(struct child *c, uint64_t ms)
 
 int child_terminate(struct child *c, uint64_t grace_ms, uint64_t term_ms, struct tdxh_err *e)
 {
-        if (!child_running(c))
+        if (!child_running(c)) {
+                if (c->reaped && c->stop_stage == CHILD_STOP_NONE)
+                        c->stop_stage = CHILD_STOP_EXITED;
                 return 0;
+        }
         if (wait_ms(c, grace_ms) == 0) {
                 c->stop_stage = CHILD_STOP_EXITED;
                 return 0;

@@ -126,11 +126,17 @@ int remove_tree(const char *path)
         return remove_at(AT_FDCWD, path, 0);
 }
 
-void rundir_close(struct rundir *rd)
+void rundir_remove_runtime(struct rundir *rd)
 {
         if (rd->runtime)
                 (void)remove_tree(rd->runtime);
         free(rd->runtime);
+        rd->runtime = NULL;
+}
+
+void rundir_close(struct rundir *rd)
+{
+        rundir_remove_runtime(rd);
         free(rd->path);
         *rd = (struct rundir)RUNDIR_INIT;
 }

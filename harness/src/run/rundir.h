@@ -29,6 +29,10 @@ int rundir_open(struct rundir *rd, const char *out, struct tdxh_err *e);
 char *rundir_file(const struct rundir *rd, const char *name);
 char *rundir_runtime_file(const struct rundir *rd, const char *name);
 
+/* Removes the runtime directory now (once the children using it are
+ * gone); rundir_close() then has nothing left to remove there. */
+void rundir_remove_runtime(struct rundir *rd);
+
 /* Removes the runtime directory tree (without following symlinks) and
  * frees the strings; the run directory stays. Safe on RUNDIR_INIT. */
 void rundir_close(struct rundir *rd);
