@@ -51,12 +51,21 @@ static int helper(const char *mode)
                 for (;;)
                         pause();
         }
+        if (strcmp(mode, "two-streams") == 0) {
+                for (int i = 0; i < 3; i++) {
+                        fprintf(stdout, "out %d\n", i);
+                        fflush(stdout);
+                        fprintf(stderr, "err %d\n", i);
+                }
+                _exit(3);
+        }
         if (strcmp(mode, "env") == 0) {
                 extern char **environ;
 
                 for (char **e = environ; *e; e++)
                         puts(*e);
-                return 0;
+                fflush(stdout);
+                _exit(0); /* no exit-time leak check of the test framework's globals */
         }
         if (strcmp(mode, "state") == 0) {
                 char line[256];
@@ -75,7 +84,8 @@ static int helper(const char *mode)
                 if (d)
                         closedir(d);
                 printf("pgid-is-pid %d\n", getpgid(0) == getpid());
-                return 0;
+                fflush(stdout);
+                _exit(0);
         }
         return 99;
 }
@@ -394,6 +404,36 @@ START_TEST(test_child_keeps_passed_fd_and_writes_stdout_file)
 }
 END_TEST
 
+START_TEST(test_child_stdout_and_stderr_share_one_log_file)
+{
+        const char *argv[] = { self_exe, "--helper", "two-streams", NULL };
+        char *dir = tmpdir_make(), *path = NULL, *text;
+        struct child c = CHILD_INIT;
+        struct deadline d = deadline_in_ms(10000);
+        struct tdxh_err e = { 0 };
+        char desc[64];
+
+        ck_assert_int_ge(asprintf(&path, "%s/both.log", dir), 0);
+        ck_assert_int_eq(child_spawn(&c,
+                                     &(struct child_opts){
+                                             .argv = argv,
+                                             .out = { .kind = CHILD_IO_FILE, .path = path },
+                                             .err = { .kind = CHILD_IO_FILE, .path = path },
+                                     },
+                                     &e),
+                         0);
+        ck_assert_int_eq(child_wait(&c, &d, NULL, &e), 0);
+        child_describe(&c, desc, sizeof(desc));
+        ck_assert_str_eq(desc, "exited with status 3");
+        text = (char *)slurp(path, NULL);
+        ck_assert_str_eq(text, "out 0\nerr 0\nout 1\nerr 1\nout 2\nerr 2\n");
+        free(text);
+        free(path);
+        tmpdir_remove(dir);
+        child_done(&c);
+}
+END_TEST
+
 START_TEST(test_child_dies_with_its_parent)
 {
         /* An intermediate process spawns the child and is then SIGKILLed:
@@ -487,6 +527,7 @@ int main(int argc, char **argv)
         tcase_add_test(tc, test_child_wait_is_cancelled_by_sigterm);
         tcase_add_test(tc, test_child_gets_clean_env_mask_and_only_passed_fds);
         tcase_add_test(tc, test_child_keeps_passed_fd_and_writes_stdout_file);
+        tcase_add_test(tc, test_child_stdout_and_stderr_share_one_log_file);
         tcase_add_test(tc, test_child_dies_with_its_parent);
         tcase_add_test(tc, test_child_run_capture_reports_output_status_and_deadline);
         suite_add_tcase(s, tc);

@@ -125,8 +125,10 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
 int fake_boot_wait_exit(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
 
 /* The stop path; see the lifecycle above. Not interruptible (it is what
- * runs after a signal) but bounded: at most about 50 s when nothing
- * cooperates. 0 when everything was reaped. */
+ * runs after a signal) but bounded: about a minute when nothing cooperates
+ * (poweroff request 10 s, guest poweroff 30 s, then 5 s after SIGTERM and
+ * 5 s after SIGKILL for QEMU and again for swtpm); a fraction of a second
+ * normally. 0 when everything was reaped. */
 int fake_boot_stop(struct boot_session *s, struct tdxh_err *e);
 
 /* Kills and reaps anything still running, closes the channel, removes the

@@ -107,7 +107,7 @@ static int timed_out(struct boot_session *s, const char *what, struct tdxh_err *
         return boot_fail(s, BOOT_FAIL_TIMEOUT,
                          err_setf(e, -ETIMEDOUT,
                                   "deadline passed after %llu s %s; last console line: '%s'",
-                                  (unsigned long long)since / 1000, what, line),
+                                  (unsigned long long)(since + 500) / 1000, what, line),
                          e);
 }
 

@@ -253,6 +253,13 @@ int child_spawn(struct child *c, const struct child_opts *o, struct tdxh_err *e)
         if (r < 0)
                 return r;
         for (int i = 0; i < 3; i++) {
+                /* stdout and stderr to one file share one open file (and
+                 * offset), so their lines interleave instead of overwriting. */
+                if (i == 2 && io[2]->kind == CHILD_IO_FILE && io[1]->kind == CHILD_IO_FILE &&
+                    strcmp(io[1]->path, io[2]->path) == 0) {
+                        fds[2] = fds[1];
+                        continue;
+                }
                 opened[i] = open_io(io[i], i == 0, &fds[i], e);
                 if (opened[i] < 0) {
                         r = opened[i];

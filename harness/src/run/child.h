@@ -40,7 +40,8 @@ struct child_io {
         enum { CHILD_IO_NULL = 0, CHILD_IO_FD, CHILD_IO_FILE } kind;
         int fd;           /* CHILD_IO_FD: duplicated, stays owned by the caller */
         const char *path; /* CHILD_IO_FILE: created or truncated, mode 0600; for
-                           * stdin opened read-only */
+                           * stdin opened read-only. stdout and stderr naming
+                           * the same path share one open file. */
 };
 
 struct child_opts {
