@@ -96,6 +96,8 @@ static int send_request(struct agent_chan *c, const char *op, json_object *param
 
         if (c->fd < 0)
                 return err_setf(e, -ENOTCONN, "agent: channel is closed");
+        if (params && !json_object_is_type(params, json_type_object))
+                return err_setf(e, -EINVAL, "agent: %s: parameters must be a JSON object", op);
         if (!req || json_add_int(req, "id", id) < 0 || json_add_string(req, "op", op) < 0)
                 return -ENOMEM;
         if (params) {

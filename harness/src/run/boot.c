@@ -62,8 +62,6 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
 
         if (p->backend != PLATFORM_FAKE)
                 return err_setf(e, -EINVAL, "platform: fake_boot_start needs the fake backend");
-        if (!p->qemu && platform_set(&p->qemu, PLATFORM_DEFAULT_QEMU) < 0)
-                return -ENOMEM;
         platform_resolve_accel(p);
         tpm = rundir_runtime_file(&s->dir, "swtpm.sock");
         agent = rundir_runtime_file(&s->dir, "agent.sock");
@@ -74,6 +72,9 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
             platform_set(&p->tpm_socket, tpm) < 0 || platform_set(&p->agent_socket, agent) < 0 ||
             platform_set(&p->serial_log, serial) < 0)
                 return -ENOMEM;
+        r = platform_validate(p, e);
+        if (r < 0)
+                return r;
         if (s->opts.mrtd_fn) {
                 r = s->opts.mrtd_fn(p->firmware, mrtd, e);
                 if (r < 0)
@@ -95,7 +96,7 @@ static int collect_facts(struct boot_session *s, const struct swtpm_opts *to,
         uint64_t t0 = mono_now_ns();
         int r;
 
-        r = child_resolve_program(s->platform.qemu, &path, e);
+        r = child_resolve_program(platform_qemu(&s->platform), &path, e);
         if (r < 0)
                 return boot_fail(s, BOOT_FAIL_QEMU, r, e);
         if ((r = child_resolve_program(to->swtpm ? to->swtpm : "swtpm", &spath, e)) < 0 ||
@@ -153,6 +154,8 @@ static int start_qemu(struct boot_session *s, const struct deadline *d, struct t
         return 0;
 }
 
+/* On a panic this tears the session down, channel included; the hello
+ * wait returns at once without touching the channel again. */
 static int hello_retry(void *userdata, struct tdxh_err *e)
 {
         return boot_check_console(userdata, e);
@@ -261,7 +264,9 @@ int fake_boot_stop(struct boot_session *s, struct tdxh_err *e)
         uint64_t t0 = mono_now_ns(), grace = 0;
         int r = 0, q;
 
-        if (child_running(&s->qemu) && s->hello && s->agent.fd >= 0) {
+        /* After SIGINT/SIGTERM the user wants it over: straight to SIGTERM. */
+        if (child_running(&s->qemu) && s->hello && s->agent.fd >= 0 &&
+            !signal_watch_pending(s->sig)) {
                 request_poweroff(s);
                 grace = POWEROFF_GRACE_MS;
         }

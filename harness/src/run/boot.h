@@ -124,8 +124,9 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
  * QEMU exit, swtpm's death, the deadline or a signal fail as above. */
 int fake_boot_wait_exit(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
 
-/* The stop path; see the lifecycle above. Not interruptible (it is what
- * runs after a signal) but bounded: about a minute when nothing cooperates
+/* The stop path; see the lifecycle above. After a signal (the session's
+ * watch saw one) the poweroff request is skipped and QEMU gets SIGTERM at
+ * once. Not interruptible (it is what runs after a signal) but bounded: about a minute when nothing cooperates
  * (poweroff request 10 s, guest poweroff 30 s, then 5 s after SIGTERM and
  * 5 s after SIGKILL for QEMU and again for swtpm); a fraction of a second
  * normally. 0 when everything was reaped. */

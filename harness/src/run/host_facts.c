@@ -109,7 +109,7 @@ int host_facts_collect(const struct platform *p, const char *swtpm, const struct
             json_add_string(o, "memory", mem) < 0 || json_add_int(o, "vcpus", p->vcpus) < 0 ||
             json_add_string(o, "cmdline", p->cmdline) < 0)
                 return -ENOMEM;
-        r = host_tool_facts(p->qemu, d, sw, &tool, e);
+        r = host_tool_facts(platform_qemu(p), d, sw, &tool, e);
         if (r < 0 || (r = json_add(o, "qemu", tool)) < 0)
                 return r;
         if (swtpm) {

@@ -96,7 +96,7 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
         bool tdx = p->backend == PLATFORM_QEMU_TDX;
         int r;
 
-        if ((r = need(p->qemu, "qemu", e)) < 0 || (r = need(p->firmware, "firmware", e)) < 0 ||
+        if ((r = need(p->firmware, "firmware", e)) < 0 ||
             (r = need(p->kernel, "kernel", e)) < 0 ||
             (r = need(p->serial_log, "serial_log", e)) < 0 ||
             (r = check_socket(p->agent_socket, "agent_socket", e)) < 0)

@@ -28,7 +28,8 @@ struct fw_cfg_item {
 struct platform {
         enum platform_backend backend;
         enum platform_accel accel; /* ACCEL_AUTO until platform_resolve_accel() */
-        char *qemu;                /* binary: a path or a name looked up in $PATH */
+        char *qemu;                /* binary: a path or a name looked up in $PATH;
+                                    * NULL: PLATFORM_DEFAULT_QEMU (platform_qemu()) */
         uint64_t memory;           /* bytes; -m takes it in the largest exact unit */
         unsigned vcpus;
         char *firmware;            /* -bios (OVMF.fd; for TDX a TDVF build) */
@@ -50,9 +51,15 @@ struct platform {
         unsigned qgs_vsock_port;   /* and the port is non-zero); neither: no QGS */
 };
 
-/* Defaults: the qemu binary name, 1 GiB, 1 vCPU, accel auto, the TD
- * attributes above; strings NULL. */
+/* Defaults: 1 GiB, 1 vCPU, accel auto, the TD attributes above; strings
+ * NULL. */
 void platform_init(struct platform *p, enum platform_backend backend);
+
+/* The QEMU binary to run: p->qemu or the default name. */
+static inline const char *platform_qemu(const struct platform *p)
+{
+        return p->qemu ? p->qemu : PLATFORM_DEFAULT_QEMU;
+}
 void platform_free(struct platform *p);
 #define _cleanup_platform_ __attribute__((cleanup(platform_free)))
 

@@ -97,7 +97,7 @@ static int build(const struct platform *p, struct strv *v)
         int r;
 
         size_format(p->memory, mem);
-        if (strv_push(v, p->qemu) < 0 ||
+        if (strv_push(v, platform_qemu(p)) < 0 ||
             push2(v, "-machine",
                   tdx ? "q35,confidential-guest-support=tdx0,kernel-irqchip=split,hpet=off"
                       : "q35") < 0 ||

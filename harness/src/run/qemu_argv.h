@@ -15,7 +15,7 @@
 #define AGENT_PORT_NAME "org.tdxh.agent.0"
 
 /* Validates p (platform_validate()) and replaces the contents of ret with
- * the full argv, argv[0] being p->qemu; ret is untouched on failure. p->accel must not be
+ * the full argv, argv[0] being platform_qemu(p); ret is untouched on failure. p->accel must not be
  * ACCEL_AUTO: resolve it first, so the argv says what will run. Values
  * inside QEMU option lists (paths in -chardev, -fw_cfg) have commas
  * doubled; -bios, -kernel, -initrd and -append take their value verbatim. */

@@ -41,6 +41,10 @@ int swtpm_argv_build(const struct swtpm_opts *o, struct strv *ret_setup, struct 
         if (strlen(o->ctrl_socket) > UNIX_PATH_MAX_LEN)
                 return err_setf(e, -EINVAL, "swtpm: control socket path longer than %d bytes: %s",
                                 UNIX_PATH_MAX_LEN, o->ctrl_socket);
+        /* swtpm_setup splits its --tpm value at spaces. */
+        if (o->swtpm && strchr(o->swtpm, ' '))
+                return err_setf(e, -EINVAL, "swtpm: binary path must not contain a space: %s",
+                                o->swtpm);
         if (strchr(o->state_dir, ',') || strchr(o->ctrl_socket, ',') || strchr(o->log_path, ','))
                 return err_setf(e, -EINVAL, "swtpm: paths must not contain a comma");
         if (strv_push(&s, o->swtpm_setup ? o->swtpm_setup : "swtpm_setup") < 0 ||
