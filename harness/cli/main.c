@@ -8,6 +8,7 @@
 
 static const struct cli_command commands[] = {
         { "version", "print the version and exit", cmd_version },
+        { "verify", "verify a TDX quote offline (signatures, PCK chain, policy)", cmd_verify },
 };
 
 static void usage(FILE *f)

@@ -104,6 +104,24 @@ void x509_name_text(const X509_NAME *name, char *out, size_t size)
         BIO_free(bio);
 }
 
+void x509_subject_cn(const X509 *cert, char *out, size_t size)
+{
+        const X509_NAME *name = X509_get_subject_name(cert);
+        int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+        unsigned char *utf8 = NULL;
+        int n = -1;
+
+        if (idx >= 0)
+                n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
+                                                       X509_NAME_get_entry(name, idx)));
+        if (n < 0) {
+                x509_name_text(name, out, size);
+                return;
+        }
+        snprintf(out, size, "%.*s", n, (const char *)utf8);
+        OPENSSL_free(utf8);
+}
+
 int x509_spki_sha256(const X509 *cert, uint8_t out[32])
 {
         X509_PUBKEY *pk = X509_get_X509_PUBKEY(cert);

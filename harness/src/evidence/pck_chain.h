@@ -34,6 +34,9 @@ int pem_certs_load(const char *path, STACK_OF(X509) **ret, struct tdxh_err *e);
 /* One-line RFC 2253 text of a subject or issuer name, into out. */
 void x509_name_text(const X509_NAME *name, char *out, size_t size);
 
+/* The subject's common name (or the whole subject when it has none). */
+void x509_subject_cn(const X509 *cert, char *out, size_t size);
+
 /* SHA-256 of the DER SubjectPublicKeyInfo of cert. */
 int x509_spki_sha256(const X509 *cert, uint8_t out[32]);
 
