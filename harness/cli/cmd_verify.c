@@ -42,6 +42,13 @@ static void usage(FILE *f)
               "  --no-time-check       do not check validity periods (archived evidence);\n"
               "                        the pck-chain line says so\n"
               "  --allow-debug         accept a TD with the DEBUG attribute\n"
+              "  --tcb-info FILE       TDX TCB Info JSON (Intel PCS/PCCS v4): adds tcb-info and\n"
+              "                        tcb-status\n"
+              "  --qe-identity FILE    TD QE Identity JSON: adds qe-identity\n"
+              "  --tcb-chain PEM       the TCB signing chain that signed them (required with\n"
+              "                        either; checked against the same root)\n"
+              "  --accept-tcb LIST     TCB statuses that pass (default UpToDate), e.g.\n"
+              "                        UpToDate,SWHardeningNeeded\n"
               "  --json                print {\"verdict\", \"checks\": [...]} instead of text\n"
               "\n"
               "Exit status: 0 every check passed, 1 a check failed, 2 bad input.\n",
@@ -136,6 +143,10 @@ enum {
         OPT_NO_TIME,
         OPT_ALLOW_DEBUG,
         OPT_JSON,
+        OPT_TCB_INFO,
+        OPT_QE_IDENTITY,
+        OPT_TCB_CHAIN,
+        OPT_ACCEPT_TCB,
 };
 
 static int parse_args(int argc, char **argv, struct verify_args *a)
@@ -152,6 +163,10 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                 { "no-time-check", no_argument, NULL, OPT_NO_TIME },
                 { "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "tcb-info", required_argument, NULL, OPT_TCB_INFO },
+                { "qe-identity", required_argument, NULL, OPT_QE_IDENTITY },
+                { "tcb-chain", required_argument, NULL, OPT_TCB_CHAIN },
+                { "accept-tcb", required_argument, NULL, OPT_ACCEPT_TCB },
                 {},
         };
         int c;
@@ -206,6 +221,18 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                 case OPT_JSON:
                         a->json = true;
                         break;
+                case OPT_TCB_INFO:
+                        a->opts.tcb_info = optarg;
+                        break;
+                case OPT_QE_IDENTITY:
+                        a->opts.qe_identity = optarg;
+                        break;
+                case OPT_TCB_CHAIN:
+                        a->opts.tcb_chain = optarg;
+                        break;
+                case OPT_ACCEPT_TCB:
+                        a->opts.accept_tcb = optarg;
+                        break;
                 default:
                         return cli_usage_error("verify", "unknown or incomplete option '%s'",
                                                argv[optind - 1]);
@@ -215,6 +242,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                 return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
         if (!a->quote)
                 return cli_usage_error("verify", "--quote is required");
+        if ((a->opts.tcb_info || a->opts.qe_identity) && !a->opts.tcb_chain)
+                return cli_usage_error("verify", "--tcb-info and --qe-identity need --tcb-chain");
         return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "core/cleanup.h"
 #include "core/digest.h"
 #include "core/hex.h"
+#include "evidence/collateral.h"
 #include "evidence/ecdsa.h"
 #include "evidence/pck_chain.h"
 #include "evidence/td_json.h"
@@ -24,6 +25,7 @@ struct verify_ctx {
         uint8_t report_data[64];
         bool allow_debug;
         struct chain_trust trust;
+        struct collateral *collateral; /* NULL when no collateral was given */
 };
 
 int verify_ctx_new(const struct verify_opts *o, struct verify_ctx **ret, struct tdxh_err *e)
@@ -39,6 +41,8 @@ int verify_ctx_new(const struct verify_opts *o, struct verify_ctx **ret, struct 
         }
         c->allow_debug = o->allow_debug;
         r = chain_trust_load(&c->trust, o, e);
+        if (r >= 0 && (o->tcb_info || o->qe_identity))
+                r = collateral_load(o, &c->trust, &c->collateral, e);
         if (r < 0) {
                 verify_ctx_free(c);
                 return r;
@@ -51,6 +55,7 @@ void verify_ctx_free(struct verify_ctx *c)
 {
         if (!c)
                 return;
+        collateral_free(c->collateral);
         chain_trust_done(&c->trust);
         free(c);
 }
@@ -168,7 +173,10 @@ static int check_chain_and_collateral(const struct verify_ctx *c, const struct q
         }
         r = check_qe_signature(q, sk_X509_value(chain, 0), res);
         if (r >= 0)
-                r = chain_verify(&c->trust, chain, VERIFY_PCK_CHAIN, true, true, res, NULL);
+                r = chain_verify(&c->trust, chain, VERIFY_PCK_CHAIN, true, VERIFY_CRL, res,
+                                 NULL);
+        if (r >= 0 && c->collateral)
+                r = collateral_check(c->collateral, q, sk_X509_value(chain, 0), res);
         return r;
 }
 

@@ -35,6 +35,7 @@
 #define VERIFY_TCB_INFO "tcb-info"
 #define VERIFY_QE_IDENTITY "qe-identity"
 #define VERIFY_TCB_STATUS "tcb-status"
+/* with collateral, also "tcb-signing-chain" and (with CRLs) "tcb-signing-crl" */
 #define VERIFY_EVENT_LOG "event-log-replay"
 
 /* SHA-256 of the SubjectPublicKeyInfo of the Intel SGX Root CA
@@ -90,6 +91,8 @@ struct verify_opts {
         const char *tcb_info;
         const char *qe_identity;
         const char *tcb_chain;
+        /* TCB statuses that pass tcb-status, comma-separated; NULL: "UpToDate" */
+        const char *accept_tcb;
 };
 
 /* Everything loaded once from the options: trust anchors, CRLs, collateral.

@@ -254,15 +254,16 @@ static int make_store(const struct chain_trust *t, STACK_OF(X509) *chain, X509_S
 }
 
 int chain_verify(const struct chain_trust *t, STACK_OF(X509) *chain, const char *name,
-                 bool pck_profile, bool with_crl, struct verify_result *res, bool *ret_passed)
+                 bool pck_profile, const char *crl_name, struct verify_result *res,
+                 bool *ret_passed)
 {
         _cleanup_buf_ struct buf why = BUF_INIT, crl_why = BUF_INIT;
-        X509_STORE *store = NULL;
+        bool with_crl = crl_name && t->crls && sk_X509_CRL_num(t->crls) > 0;
         bool passed = false, crl_passed = true;
+        X509_STORE *store = NULL;
         char cn[256], when[64];
         int r;
 
-        with_crl = with_crl && t->crls && sk_X509_CRL_num(t->crls) > 0;
         r = make_store(t, chain, &store, &why);
         if (r < 0)
                 return r;
@@ -294,7 +295,7 @@ int chain_verify(const struct chain_trust *t, STACK_OF(X509) *chain, const char 
         if (r < 0)
                 return r;
         if (with_crl) {
-                r = verify_add(res, VERIFY_CRL, passed && crl_passed, "%s",
+                r = verify_add(res, crl_name, passed && crl_passed, "%s",
                                !passed         ? "not checked: the chain did not verify"
                                : crl_passed    ? "no certificate of the chain is revoked"
                                                : crl_why.data);

@@ -21,10 +21,11 @@ int chain_trust_load(struct chain_trust *t, const struct verify_opts *o, struct 
 void chain_trust_done(struct chain_trust *t);
 
 /* Verifies chain (leaf first; the rest are candidates for the path) and
- * appends the check `name`, and VERIFY_CRL when CRLs were loaded and
- * with_crl is set. pck_profile adds the Intel PCK naming rule (the leaf's CN
+ * appends the check `name`, and the check `crl_name` when CRLs were loaded
+ * and crl_name is not NULL. pck_profile adds the Intel PCK naming rule (the leaf's CN
  * names an SGX PCK certificate) when the Intel root is the anchor.
  * *ret_passed (optional) says whether the chain (and CRL) checks passed.
  * 0 or -ENOMEM. */
 int chain_verify(const struct chain_trust *t, STACK_OF(X509) *chain, const char *name,
-                 bool pck_profile, bool with_crl, struct verify_result *res, bool *ret_passed);
+                 bool pck_profile, const char *crl_name, struct verify_result *res,
+                 bool *ret_passed);
