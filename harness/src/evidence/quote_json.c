@@ -37,6 +37,34 @@ static int add_qe_report(json_object *o, const struct quote *q)
         return json_add(o, "qe_report", TAKE_PTR(qe));
 }
 
+/* The TCB identity of the platform from the PCK leaf's SGX extension. */
+static int add_pck_ext(json_object *o, const X509 *leaf)
+{
+        _cleanup_json_ json_object *pck = NULL;
+        struct sgx_pck_ext x;
+        int r;
+
+        r = sgx_pck_ext_parse(leaf, &x, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0; /* not a PCK certificate: nothing to show */
+        pck = json_object_new_object();
+        if (!pck)
+                return -ENOMEM;
+        const struct json_hex_field hex[] = {
+                { "fmspc", x.fmspc, 6 },
+                { "pceid", x.pceid, 2 },
+                { "cpusvn", x.cpusvn, 16 },
+        };
+        r = json_add_hex_fields(pck, hex, ELEMENTSOF(hex));
+        if (r >= 0)
+                r = json_add_int(pck, "pcesvn", x.pcesvn);
+        if (r < 0)
+                return r;
+        return json_add(o, "pck", TAKE_PTR(pck));
+}
+
 /* The chain as parsed from the quote; a chain OpenSSL cannot read is
  * reported in the JSON rather than failing the rendering, since inspect is
  * also the tool for looking at broken evidence. */
@@ -55,7 +83,10 @@ static int add_chain(json_object *o, const struct quote *q)
         r = pck_chain_to_json(chain, &arr);
         if (r < 0)
                 return r;
-        return json_add(o, "pck_chain", arr);
+        r = json_add(o, "pck_chain", arr);
+        if (r < 0)
+                return r;
+        return add_pck_ext(o, sk_X509_value(chain, 0));
 }
 
 static int add_header(json_object *o, const struct quote *q)

@@ -198,6 +198,9 @@ static int run_verify(const struct chain_trust *t, X509_STORE *store, STACK_OF(X
                                X509_STORE_CTX_get_error_depth(ctx), cn);
                 if (r >= 0 && err == X509_V_ERR_UNABLE_TO_GET_CRL)
                         r = buf_puts(why, "; give the CRL of its issuer too");
+                else if (r >= 0 && err == X509_V_ERR_CRL_HAS_EXPIRED)
+                        r = buf_puts(why, "; fetch a current CRL, or check --at the time the "
+                                          "quote was taken");
                 r = r < 0 ? r : 0;
         }
 out:
