@@ -14,6 +14,7 @@
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "core/log.h"
+#include "evidence/eventlog.h"
 #include "evidence/quote.h"
 #include "evidence/verify.h"
 
@@ -113,13 +114,19 @@ static int parse_report_data(const char *text, uint8_t out[64])
         return 0;
 }
 
-/* Replays an event log file to RTMR0-3 with the event-log reader
- * (evidence/eventlog.h: evlog_load_file() then evlog_replay()). */
+/* Replays an event log file (CCEL, TPM or JSON log) to RTMR0-3. */
 static int replay_event_log(const char *path, uint8_t ret[4][48], struct tdxh_err *e)
 {
-        (void)ret;
-        return err_setf(e, -EOPNOTSUPP, "%s: event log replay is not available in this build",
-                        path);
+        _cleanup_evlog_ struct evlog log = { 0 };
+        int r;
+
+        r = evlog_load_file(path, &log, e);
+        if (r < 0)
+                return r;
+        r = evlog_replay(&log, ret, e);
+        if (r < 0)
+                err_prefix(e, "%s: ", path);
+        return r;
 }
 
 struct verify_args {

@@ -180,7 +180,8 @@ START_TEST(test_verify_binds_event_log_registers)
         replayed[2][47] ^= 1;
         ck_assert_int_eq(verify_bind_event_log(&res, &q, (const uint8_t(*)[48])replayed, 0xf), 0);
         assert_check(&res, VERIFY_EVENT_LOG, false);
-        ck_assert_ptr_nonnull(strstr(res.checks[0].detail, "rtmr2: quote has 4969684d"));
+        ck_assert_ptr_nonnull(strstr(res.checks[0].detail, "rtmr2 differs; rtmr2: quote has "
+                                                           "4969684d"));
         verify_result_free(&res);
         /* RTMR2 not selected: the rest still match */
         ck_assert_int_eq(verify_bind_event_log(&res, &q, (const uint8_t(*)[48])replayed, 0xb), 0);
@@ -253,6 +254,37 @@ START_TEST(test_cli_verify_wrong_report_data_exits_1)
 }
 END_TEST
 
+START_TEST(test_cli_verify_binds_event_logs)
+{
+        _cleanup_free_ char *cos = fixture_path(quotes[0]), *v5 = fixture_path(quotes[1]);
+        _cleanup_free_ char *dstack = fixture_path(quotes[2]);
+        _cleanup_free_ char *ccel = fixture_path("go-tdx-guest/ccel/ccel_data.dat");
+        struct run_result r;
+
+        /* the CCEL of the same boot, and dstack's JSON log (in the same file as its quote) */
+        run_tdxh(&r, (const char *[]){ "verify", "--quote", cos, "--at", FIXED_TIME_ARG,
+                                       "--event-log", ccel, NULL });
+        ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "PASS event-log-replay"));
+        run_result_free(&r);
+        run_tdxh(&r, (const char *[]){ "verify", "--quote", dstack, "--at", FIXED_TIME_ARG,
+                                       "--event-log", dstack, NULL });
+        ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+        run_result_free(&r);
+        /* another machine's log */
+        run_tdxh(&r, (const char *[]){ "verify", "--quote", v5, "--at", FIXED_TIME_ARG,
+                                       "--event-log", ccel, NULL });
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_ptr_nonnull(strstr(r.out, "FAIL event-log-replay: rtmr0, rtmr1, rtmr2 differ"));
+        run_result_free(&r);
+        /* only RTMR3 compared: both are zero */
+        run_tdxh(&r, (const char *[]){ "verify", "--quote", v5, "--at", FIXED_TIME_ARG,
+                                       "--event-log", ccel, "--rtmrs", "3", NULL });
+        ck_assert_int_eq(r.status, 0);
+        run_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cli_verify_truncated_quote_exits_2_with_one_line)
 {
         static const size_t cuts[] = { 0, 30, 47, 600, 640, 1200, 4934 };
@@ -315,6 +347,7 @@ int main(void)
         tcase_add_test(tc, test_verify_result_renderings);
         tcase_add_test(tc, test_cli_verify_passes_real_quote_as_json);
         tcase_add_test(tc, test_cli_verify_wrong_report_data_exits_1);
+        tcase_add_test(tc, test_cli_verify_binds_event_logs);
         tcase_add_test(tc, test_cli_verify_truncated_quote_exits_2_with_one_line);
         tcase_add_test(tc, test_cli_verify_usage_errors_exit_2);
         suite_add_tcase(s, tc);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <openssl/x509.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,15 +229,23 @@ int verify_quote(const struct verify_ctx *c, const struct quote *q, struct verif
 int verify_bind_event_log(struct verify_result *res, const struct quote *q,
                           const uint8_t replayed[4][48], unsigned rtmr_mask)
 {
-        char want[97], got[97];
+        char want[97], got[97], names[32] = "";
+        int first = -1;
 
         for (int i = 0; i < 4; i++) {
                 if (!(rtmr_mask & 1u << i) || memcmp(q->body.rtmr[i], replayed[i], 48) == 0)
                         continue;
-                hex_encode(q->body.rtmr[i], 48, want);
-                hex_encode(replayed[i], 48, got);
+                if (first < 0)
+                        first = i;
+                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%srtmr%d",
+                         names[0] ? ", " : "", i);
+        }
+        if (first >= 0) {
+                hex_encode(q->body.rtmr[first], 48, want);
+                hex_encode(replayed[first], 48, got);
                 return verify_add(res, VERIFY_EVENT_LOG, false,
-                                  "rtmr%d: quote has %s, the log replays to %s", i, want, got);
+                                  "%s differ%s; rtmr%d: quote has %s, the log replays to %s",
+                                  names, strchr(names, ',') ? "" : "s", first, want, got);
         }
         return verify_add(res, VERIFY_EVENT_LOG, rtmr_mask != 0,
                           rtmr_mask ? "the log replays to the quote's RTMRs (mask 0x%x)"
