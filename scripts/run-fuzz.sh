@@ -2,7 +2,9 @@
 # Runs every libFuzzer target built in BUILD_DIR/fuzz for SECONDS each, one
 # after the other, and prints each target's executions and final stats.
 #
-#   scripts/run-fuzz.sh BUILD_DIR SECONDS
+#   scripts/run-fuzz.sh BUILD_DIR SECONDS [TARGET...]
+#
+# With TARGET names, only those targets run.
 #
 # Each target starts from a corpus directory BUILD_DIR/fuzz/corpus/TARGET,
 # seeded from the fixtures that fuzz/seeds.txt lists for it ("TARGET FIXTURE"
@@ -18,13 +20,14 @@
 set -eu
 
 usage() {
-	echo "usage: $0 BUILD_DIR SECONDS" >&2
+	echo "usage: $0 BUILD_DIR SECONDS [TARGET...]" >&2
 	exit 2
 }
 
-[ $# -eq 2 ] || usage
+[ $# -ge 2 ] || usage
 build=$1
 seconds=$2
+shift 2
 case $seconds in
 '' | *[!0-9]*) usage ;;
 esac
@@ -69,6 +72,9 @@ stat_of() {
 found=0
 for bin in $targets; do
 	name=$(basename "$bin")
+	if [ $# -gt 0 ]; then
+		case " $* " in *" $name "*) ;; *) continue ;; esac
+	fi
 	corpus=$fuzzdir/corpus/$name
 	artifacts=$fuzzdir/artifacts/$name
 	log=$fuzzdir/logs/$name.log
