@@ -23,3 +23,4 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Commands, one file each (cmd_NAME.c). */
 int cmd_golden(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_verify(int argc, char **argv);

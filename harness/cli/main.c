@@ -9,6 +9,7 @@
 static const struct cli_command commands[] = {
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },
         { "version", "print the version and exit", cmd_version },
+        { "verify", "verify a TDX quote offline (signatures, PCK chain, policy)", cmd_verify },
 };
 
 static void usage(FILE *f)
