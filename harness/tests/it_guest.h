@@ -198,7 +198,7 @@ static inline void it_initramfs_write(const char *path, const char *init, const 
 static inline void it_platform(struct platform *p, const char *kernel, const char *initrd,
                                const char *cmdline)
 {
-        platform_init(p, PLATFORM_FAKE);
+        platform_init(p, BACKEND_FAKE);
         p->memory = 512ull << 20;
         ck_assert_int_eq(platform_set(&p->firmware, IT_OVMF), 0);
         ck_assert_int_eq(platform_set(&p->kernel, kernel), 0);

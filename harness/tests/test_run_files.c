@@ -90,7 +90,7 @@ START_TEST(test_fake_tdx_writes_fw_cfg_files_and_items)
         for (size_t i = 0; i < sizeof(mrtd); i++)
                 mrtd[i] = (uint8_t)i;
         ck_assert_int_ge(asprintf(&dir, "%s/fake-tdx", tmp), 0);
-        platform_init(&p, PLATFORM_FAKE);
+        platform_init(&p, BACKEND_FAKE);
         ck_assert_int_eq(fake_tdx_prepare(&p, dir, mrtd, 0x10000000ull, &e), 0);
         ck_assert_uint_eq(p.n_fw_cfg, 2);
         ck_assert_str_eq(p.fw_cfg[0].name, "opt/tdxh/mrtd");
@@ -106,7 +106,7 @@ START_TEST(test_fake_tdx_writes_fw_cfg_files_and_items)
         platform_free(&p);
 
         /* Without an MRTD the guest gets no mrtd file at all. */
-        platform_init(&p, PLATFORM_FAKE);
+        platform_init(&p, BACKEND_FAKE);
         ck_assert_int_eq(fake_tdx_prepare(&p, dir, NULL, 0x10000001ull, &e), 0);
         ck_assert_uint_eq(p.n_fw_cfg, 1);
         ck_assert_str_eq(p.fw_cfg[0].name, "opt/tdxh/td_attributes");

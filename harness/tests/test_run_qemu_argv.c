@@ -12,7 +12,7 @@
 
 static void fake_platform(struct platform *p, enum platform_accel accel)
 {
-        platform_init(p, PLATFORM_FAKE);
+        platform_init(p, BACKEND_FAKE);
         p->accel = accel;
         p->memory = 512ull << 20;
         ck_assert_int_eq(platform_set(&p->qemu, "qemu-system-x86_64"), 0);
@@ -31,7 +31,7 @@ static void fake_platform(struct platform *p, enum platform_accel accel)
 
 static void tdx_platform(struct platform *p)
 {
-        platform_init(p, PLATFORM_QEMU_TDX);
+        platform_init(p, BACKEND_QEMU_TDX);
         p->memory = 2ull << 30;
         p->vcpus = 2;
         ck_assert_int_eq(platform_set(&p->qemu, "/usr/local/bin/qemu-system-x86_64"), 0);
@@ -181,7 +181,7 @@ START_TEST(test_platform_names_parse_and_print)
         enum platform_accel a;
 
         ck_assert_int_eq(platform_backend_parse("qemu-tdx", &b), 0);
-        ck_assert_int_eq(b, PLATFORM_QEMU_TDX);
+        ck_assert_int_eq(b, BACKEND_QEMU_TDX);
         ck_assert_str_eq(platform_backend_name(b), "qemu-tdx");
         ck_assert_int_eq(platform_backend_parse("libvirt", &b), -EINVAL);
         ck_assert_int_eq(platform_accel_parse("kvm", &a), 0);

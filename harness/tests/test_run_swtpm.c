@@ -143,7 +143,7 @@ START_TEST(test_host_facts_name_versions_hashes_and_unreadable_inputs)
 
         ck_assert_int_ge(asprintf(&file, "%s/abc", tmp), 0);
         ck_assert_int_eq(file_write_atomic(file, "abc", 3, 0644, &e), 0);
-        platform_init(&p, PLATFORM_FAKE);
+        platform_init(&p, BACKEND_FAKE);
         p.accel = ACCEL_TCG;
         ck_assert_int_eq(platform_set(&p.qemu, "qemu-system-x86_64"), 0);
         ck_assert_int_eq(platform_set(&p.firmware, file), 0);

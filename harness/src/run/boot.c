@@ -60,7 +60,7 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
         uint8_t mrtd[SHA384_LEN];
         int r;
 
-        if (p->backend != PLATFORM_FAKE)
+        if (p->backend != BACKEND_FAKE)
                 return err_setf(e, -EINVAL, "platform: fake_boot_start needs the fake backend");
         platform_resolve_accel(p);
         tpm = rundir_runtime_file(&s->dir, "swtpm.sock");

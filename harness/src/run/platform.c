@@ -93,7 +93,7 @@ static int check_socket(const char *path, const char *field, struct tdxh_err *e)
 
 int platform_validate(const struct platform *p, struct tdxh_err *e)
 {
-        bool tdx = p->backend == PLATFORM_QEMU_TDX;
+        bool tdx = p->backend == BACKEND_QEMU_TDX;
         int r;
 
         if ((r = need(p->firmware, "firmware", e)) < 0 ||
@@ -153,7 +153,7 @@ void platform_resolve_accel(struct platform *p)
 {
         if (p->accel != ACCEL_AUTO)
                 return;
-        if (p->backend == PLATFORM_QEMU_TDX)
+        if (p->backend == BACKEND_QEMU_TDX)
                 p->accel = ACCEL_KVM;
         else
                 p->accel = kvm_usable() ? ACCEL_KVM : ACCEL_TCG;
@@ -161,7 +161,7 @@ void platform_resolve_accel(struct platform *p)
 
 const char *platform_backend_name(enum platform_backend b)
 {
-        return b == PLATFORM_QEMU_TDX ? "qemu-tdx" : "fake";
+        return b == BACKEND_QEMU_TDX ? "qemu-tdx" : "fake";
 }
 
 const char *platform_accel_name(enum platform_accel a)
@@ -180,9 +180,9 @@ const char *platform_accel_name(enum platform_accel a)
 int platform_backend_parse(const char *text, enum platform_backend *ret)
 {
         if (strcmp(text, "fake") == 0)
-                *ret = PLATFORM_FAKE;
+                *ret = BACKEND_FAKE;
         else if (strcmp(text, "qemu-tdx") == 0)
-                *ret = PLATFORM_QEMU_TDX;
+                *ret = BACKEND_QEMU_TDX;
         else
                 return -EINVAL;
         return 0;

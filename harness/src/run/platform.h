@@ -11,7 +11,7 @@
 
 #include "core/err.h"
 
-enum platform_backend { PLATFORM_FAKE = 0, PLATFORM_QEMU_TDX };
+enum platform_backend { BACKEND_FAKE = 0, BACKEND_QEMU_TDX };
 enum platform_accel { ACCEL_AUTO = 0, ACCEL_TCG, ACCEL_KVM };
 
 #define PLATFORM_DEFAULT_QEMU "qemu-system-x86_64"

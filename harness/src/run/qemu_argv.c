@@ -90,7 +90,7 @@ static int tdx_object(const struct platform *p, char **ret)
 
 static int build(const struct platform *p, struct strv *v)
 {
-        bool tdx = p->backend == PLATFORM_QEMU_TDX;
+        bool tdx = p->backend == BACKEND_QEMU_TDX;
         bool kvm = p->accel == ACCEL_KVM;
         _cleanup_free_ char *object = NULL;
         char mem[32];
