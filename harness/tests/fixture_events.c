@@ -158,10 +158,10 @@ void fixture_golden_from_log(const struct evlog *l, struct golden *ret)
 {
         struct golden g = { 0 };
 
-        g.profile_name = strdup("tdx-edk2-202302-qemu-pre");
+        g.profile_name = strdup("tdx-edk2-202302-qemu-10.1");
         g.platform = strdup("tdx");
         g.edk2 = strdup("202302");
-        g.qemu = strdup("pre");
+        g.qemu = strdup("10.1");
         g.page_add = strdup("per-page");
         g.memory = 2ull << 30;
         g.vcpus = 2;

@@ -31,7 +31,9 @@ void fixture_insert(struct evlog *l, size_t at, int rtmr, uint32_t type, const u
                     const char *what, const char *detail);
 
 /* A golden file model whose events and registers are exactly the log's
- * (profile "tdx-edk2-202302-qemu-pre", 2 GiB). Free with fixture_golden_free(). */
+ * (profile "tdx-edk2-202302-qemu-10.1", 2 GiB, 2 vCPUs: the log has the ACPI events
+ * of edk2 >= stable202302 and the ReadyToBoot separator in RTMR0, as before
+ * stable202411). Free with fixture_golden_free(). */
 void fixture_golden_from_log(const struct evlog *l, struct golden *ret);
 void fixture_golden_free(struct golden *g);
 

@@ -408,8 +408,12 @@ int diff_format_register_text(const struct diff_register *R, size_t context, str
 {
         int r;
 
+        bool differs = R->n_changed + R->n_inserted + R->n_deleted > 0;
+
         switch (R->status) {
         case DIFF_REG_MATCH:
+                if (R->replay == DIFF_REPLAY_MISMATCH || differs)
+                        break; /* the whole block: the evidence disagrees with itself */
                 r = buf_printf(out, "%s: match ", diff_reg_title(R->reg));
                 if (r >= 0)
                         r = put_hex(out, R->golden, SHA384_LEN);
@@ -428,7 +432,9 @@ int diff_format_register_text(const struct diff_register *R, size_t context, str
                 break;
         }
         r = buf_printf(out, "%s: %s\n", diff_reg_title(R->reg),
-                       R->status == DIFF_REG_MISMATCH ? "MISMATCH" : "not predicted by the golden file");
+                       R->status == DIFF_REG_MISMATCH ? "MISMATCH"
+                       : R->status == DIFF_REG_MATCH  ? "registers match, events do not"
+                                                      : "not predicted by the golden file");
         if (r >= 0)
                 r = put_values(out, R);
         if (r >= 0)
@@ -447,18 +453,25 @@ int diff_format_register_text(const struct diff_register *R, size_t context, str
         return r;
 }
 
+int diff_format_preamble(const struct diff_result *d, struct buf *out)
+{
+        int r = 0;
+
+        if (!d->n_not_replaying)
+                return 0;
+        r = buf_puts(out, "The event log does not replay to");
+        for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
+                if (d->regs[i].replay == DIFF_REPLAY_MISMATCH)
+                        r = buf_printf(out, " %s", diff_reg_title((enum golden_reg)i));
+        return r < 0 ? r : buf_puts(out, " of the evidence: fix the evidence first.\n");
+}
+
 int diff_format_text(const struct diff_result *d, int only_reg, size_t context, struct buf *out)
 {
         int r = 0;
 
-        if (only_reg < 0 && d->n_not_replaying) {
-                r = buf_puts(out, "The event log does not replay to");
-                for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
-                        if (d->regs[i].replay == DIFF_REPLAY_MISMATCH)
-                                r = buf_printf(out, " %s", diff_reg_title((enum golden_reg)i));
-                if (r >= 0)
-                        r = buf_puts(out, " of the evidence: fix the evidence first.\n");
-        }
+        if (only_reg < 0)
+                r = diff_format_preamble(d, out);
         for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
                 if (only_reg < 0 || only_reg == i)
                         r = diff_format_register_text(&d->regs[i], context, out);
