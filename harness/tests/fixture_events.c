@@ -216,3 +216,39 @@ void fixture_cmdline_digest(const char *cmdline, uint8_t ret[48])
         ck_assert_int_eq(digest_buf(DIGEST_SHA384, u, 2 * n + 2, ret), 0);
         free(u);
 }
+
+/* A scenario "measure" with the kernel changed (diff and causes attached)
+ * and a scenario "seal" with a failed, an errored and a skipped check. */
+void fixture_report(struct report *rep)
+{
+        struct evlog log;
+        struct golden g;
+        struct diff_observed obs = { 0 };
+        struct diff_result d;
+        struct explain_result x;
+        struct report_scenario *s;
+        uint8_t other[48];
+
+        fixture_trustee_log(&log);
+        fixture_golden_from_log(&log, &g);
+        memset(other, 0xcd, sizeof(other));
+        fixture_set_digest(&log, fixture_find(&log, "kernel"), other);
+        fixture_set_detail(&log, fixture_find(&log, "kernel"), "File(" FIXTURE_NASTY ")");
+        obs.log = &log;
+        obs.log_name = "ccel.bin";
+        ck_assert_int_eq(diff_run(&g, &obs, &d, NULL), 0);
+        ck_assert_int_eq(explain_run(&g, &obs, &d, NULL, &x, NULL), 0);
+        ck_assert_int_eq(report_init(rep, "tdxh", "0.1.0", "2026-01-02T03:04:05Z"), 0);
+        ck_assert_int_eq(report_add_scenario(rep, "measure", "fake", "2026-01-02T03:04:05", &s), 0);
+        ck_assert_int_eq(report_add_check(s, "boot", REPORT_PASS, NULL, NULL, 8.25, -1), 0);
+        ck_assert_int_eq(report_attach_diff(s, &d, &x), 0);
+        ck_assert_uint_eq(d.n_compared, 0); /* moved out */
+        ck_assert_int_eq(report_add_scenario(rep, "seal " FIXTURE_NASTY, NULL, NULL, &s), 0);
+        ck_assert_int_eq(report_add_check(s, "unseal", REPORT_FAIL, "key not released: " FIXTURE_NASTY,
+                                          "line 1\nline 2 " FIXTURE_NASTY "\n```\ncode fence\n", 1.5, -1),
+                         0);
+        ck_assert_int_eq(report_add_check(s, "quote", REPORT_ERROR, "QGS did not answer", NULL, 30, -1), 0);
+        ck_assert_int_eq(report_add_check(s, "tpm", REPORT_SKIP, "no vTPM", NULL, 0, -1), 0);
+        fixture_golden_free(&g);
+        fixture_log_free(&log);
+}

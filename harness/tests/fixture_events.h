@@ -11,6 +11,7 @@
 
 #include "evidence/eventlog.h"
 #include "golden/golden.h"
+#include "report/model.h"
 
 /* The replayed registers of that log (fixtures/README.md). */
 extern const char *const fixture_trustee_rtmr_hex[4];
@@ -40,3 +41,12 @@ void fixture_golden_free(struct golden *g);
 /* SHA-384 of the UTF-16LE form of an ASCII command line and its NUL, as the
  * LoadOptions event measures it (TDX-REFERENCE §4.3). */
 void fixture_cmdline_digest(const char *cmdline, uint8_t ret[48]);
+
+/* Text with markup characters, quotes and bytes that are not UTF-8. */
+#define FIXTURE_NASTY "<script>alert(1)</script> & \"q\" 'a' \xff\xfe ]]> `|*_"
+
+/* A report of two scenarios: "measure" (the trustee log with the kernel
+ * digest changed and FIXTURE_NASTY in its text, diff and causes attached,
+ * a passed "boot" check) and "seal FIXTURE_NASTY" (a failed, an errored and
+ * a skipped check). Free with report_free(). */
+void fixture_report(struct report *rep);
