@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "core/digest.h"
+#include <json-c/json.h>
+
 #include "core/err.h"
 
 #define GOLDEN_SCHEMA "tdxh-golden/1"
@@ -84,6 +86,9 @@ int golden_set_unknown(struct golden *g, enum golden_reg r, const char *reason);
 /* Serialises to JSON (the layout above) and writes it atomically to path, or
  * to stdout when path is NULL or "-". */
 int golden_save(const struct golden *g, const char *path, struct tdxh_err *e);
+
+/* JSON form of g (the layout above). */
+int golden_to_json(const struct golden *g, json_object **ret);
 
 /* Reads and validates a golden file. Every problem is reported with the file
  * name and the JSON field ("events[3].digest: not 96 hex digits"). */
