@@ -8,6 +8,8 @@
 
 static const struct cli_command commands[] = {
         { "version", "print the version and exit", cmd_version },
+        { "diff", "compare evidence with a golden file, event by event", cmd_diff },
+        { "explain", "diff, and say why each difference arose", cmd_explain },
 };
 
 static void usage(FILE *f)

@@ -54,9 +54,19 @@ static bool exact_eq(const struct align_item *x, const struct align_item *y)
                memcmp(x->digest, y->digest, SHA384_LEN) == 0;
 }
 
+/* Labels that say only what kind of record an event is, not what it
+ * measures: such an event pairs with any event of its type. */
 static const char *known_what(const char *w)
 {
-        return w && *w && strcmp(w, "unknown") != 0 ? w : NULL;
+        static const char *const generic[] = { "unknown", "tagged-event", "config-flags", "ipl",
+                                                "efi-app", "handoff-tables" };
+
+        if (!w || !*w)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(generic); i++)
+                if (strcmp(w, generic[i]) == 0)
+                        return NULL;
+        return w;
 }
 
 /* "fwcfg" and "fwcfg-bootmenu" are one family: a reader may label more

@@ -9,13 +9,7 @@
 #include "core/cleanup.h"
 #include "core/utf8.h"
 
-static const char *const reg_names[GOLDEN_NREGS] = { "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3" };
 static const char *const reg_titles[GOLDEN_NREGS] = { "MRTD", "RTMR0", "RTMR1", "RTMR2", "RTMR3" };
-
-const char *diff_reg_name(enum golden_reg r)
-{
-        return (unsigned)r < GOLDEN_NREGS ? reg_names[r] : "?";
-}
 
 const char *diff_reg_title(enum golden_reg r)
 {

@@ -111,8 +111,7 @@ struct diff_result {
         bool match;           /* no mismatch, and every log replays where it can be checked */
 };
 
-/* "mrtd", "rtmr0", ...; "MRTD", "RTMR0", ... for people. */
-const char *diff_reg_name(enum golden_reg r);
+/* "MRTD", "RTMR0", ... for people (golden_reg_name() gives "mrtd", ...). */
 const char *diff_reg_title(enum golden_reg r);
 const char *diff_reg_status_name(enum diff_reg_status s);
 const char *diff_replay_name(enum diff_replay r);

@@ -165,7 +165,7 @@ int diff_register_to_json(const struct diff_register *R, bool all_rows, json_obj
 
         if (!o)
                 return -ENOMEM;
-        r = json_add_string(o, "name", diff_reg_name(R->reg));
+        r = json_add_string(o, "name", golden_reg_name(R->reg));
         if (r >= 0)
                 r = json_add_string(o, "status", diff_reg_status_name(R->status));
         if (r >= 0)
@@ -295,9 +295,14 @@ static int put_row(struct buf *b, const struct diff_register *R, const struct al
         const struct diff_event *g = row->a != ALIGN_NONE ? &R->golden_events[row->a] : NULL;
         const struct diff_event *o = row->b != ALIGN_NONE ? &R->observed_events[row->b] : NULL;
         const struct diff_event *ev = o ? o : g;
+        const char *what;
         char type[40];
         int r;
 
+        if (!ev)
+                return -EINVAL;
+        /* The prediction's label is the more specific one. */
+        what = g && strcmp(g->what, "unknown") != 0 ? g->what : ev->what;
         event_type_format(ev->type, type);
         r = buf_printf(b, "    %c %-9s", marks[row->op], align_op_name(row->op));
         if (r >= 0)
@@ -305,7 +310,7 @@ static int put_row(struct buf *b, const struct diff_register *R, const struct al
         if (r >= 0)
                 r = put_pos(b, R->observed_events, row->b, 8);
         if (r >= 0)
-                r = buf_printf(b, "  %-32s %-15s ", type, ev->what);
+                r = buf_printf(b, "  %-32s %-15s ", type, what);
         if (r >= 0)
                 r = put_digest(b, g ? g : o);
         if (r >= 0 && g && o && row->op != ALIGN_SAME) {
@@ -313,7 +318,12 @@ static int put_row(struct buf *b, const struct diff_register *R, const struct al
                 if (r >= 0)
                         r = put_digest(b, o);
         }
-        if (r >= 0 && g && g->detail && (!o || !o->detail || strcmp(g->detail, o->detail) != 0)) {
+        if (r >= 0 && row->op == ALIGN_SAME && !(o && o->detail) && g->detail) {
+                r = buf_puts(b, "  ");
+                if (r >= 0)
+                        r = put_detail(b, g->detail);
+        } else if (r >= 0 && g && g->detail && row->op != ALIGN_SAME &&
+                   (!o || !o->detail || strcmp(g->detail, o->detail) != 0)) {
                 r = buf_puts(b, "  ");
                 if (r >= 0)
                         r = put_detail(b, g->detail);

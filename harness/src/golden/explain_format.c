@@ -16,7 +16,7 @@ static int add_pos(json_object *o, const char *key, size_t v)
 
 static const char *reg_key(int reg)
 {
-        return reg == EXPLAIN_ALL_REGISTERS ? NULL : diff_reg_name((enum golden_reg)reg);
+        return reg == EXPLAIN_ALL_REGISTERS ? NULL : golden_reg_name((enum golden_reg)reg);
 }
 
 static int cause_to_json(const struct explain_cause *c, json_object **ret)

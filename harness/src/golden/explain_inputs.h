@@ -2,14 +2,15 @@
  * --memory) would measure, so that `tdxh explain` can say which input an
  * observed event does or does not correspond to.
  *
- * The measurement engine computes the candidates (measure/: one per input and
- * per variant it cannot tell apart, e.g. both page-add patterns, both
- * command-line encodings, the kernel with and without QEMU's header patch);
- * explain only compares them with the evidence. A candidate predicts either
+ * explain_inputs_compute() (explain_compute.c) fills the candidates with the
+ * measurement engine (measure/): one per input and per variant it cannot tell
+ * apart, e.g. both page-add patterns, every command-line form, the kernel with
+ * and without QEMU's header patch; explain only compares them with the
+ * evidence. Other callers may add candidates of their own. A candidate predicts either
  * an event (what = the event label: "td-hob", "cfv", "kernel", "cmdline",
  * "initrd", "acpi-tables", ...) or a register (what = "mrtd").
  *
- * What the caller should add, per option:
+ * What is added, per option:
  *   --firmware F: "mrtd" per-page and two-pass (variant "per-page"/"two-pass"),
  *                 "cfv" (variant NULL)
  *   --memory M:   "td-hob" for M (input "--memory 4G"); with --kernel on a
@@ -27,6 +28,7 @@
 
 #include "core/digest.h"
 #include "core/err.h"
+#include "golden/golden.h"
 
 struct explain_candidate {
         char *what;    /* event label it predicts, or "mrtd" */
@@ -63,8 +65,10 @@ struct explain_input_args {
         uint64_t memory; /* bytes */
 };
 
-/* Implemented by the measurement engine (measure/): computes the candidates
- * above for args under the profile named by profile (NULL: the golden
- * file's; every profile's variants when unknown). */
-int explain_inputs_compute(const struct explain_input_args *args, const char *profile,
+/* Computes the candidates above with the measurement engine (measure/). An
+ * option not given falls back to the golden file's input where one is needed
+ * (the firmware for the TD HOB, memory and initrd for the kernel's patched
+ * header); both variants are computed wherever the profile decides
+ * (page-add pattern, header patch, initrd=initrd placement). */
+int explain_inputs_compute(const struct explain_input_args *args, const struct golden *g,
                            struct explain_inputs *ret, struct tdxh_err *e);

@@ -2,6 +2,7 @@
  * in an event that measures X usually means, in words a person can act on
  * (TDX-REFERENCE §3-§4 for what each event measures). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,17 +250,22 @@ static int rule_firmware_config(struct explain_state *s, struct cause_spec *c, c
         char mem[32] = "not given";
 
         if (is_family(what, "acpi")) {
+                char golden_cfg[96] = "";
+
                 if (s->g->memory)
                         size_format(s->g->memory, mem);
+                if (s->g->memory || s->g->vcpus)
+                        snprintf(golden_cfg, sizeof(golden_cfg), " (golden: %u vCPUs, memory %s)",
+                                 s->g->vcpus, mem);
                 c->kind = CAUSE_ACPI;
                 c->summary = "ACPI tables changed";
                 return explain_add(s->x, c,
                                    "%s %s: the QEMU version or machine type, the vCPU count, the "
-                                   "memory size or the devices differ (golden: %u vCPUs, memory %s)",
+                                   "memory size or the devices differ%s",
                                    strcmp(what, "acpi-loader") == 0  ? "the table loader (etc/table-loader)"
                                    : strcmp(what, "acpi-rsdp") == 0 ? "the RSDP (etc/acpi/rsdp)"
                                                                      : "the tables (etc/acpi/tables)",
-                                   h, s->g->vcpus, mem);
+                                   h, golden_cfg);
         }
         if (is_family(what, "fwcfg")) {
                 bool boot = strcasestr(what, "boot") || strcasestr(name, "boot");
@@ -298,21 +304,61 @@ static int rule_firmware_config(struct explain_state *s, struct cause_spec *c, c
                            h, s->g->firmware.path ? " than the golden file's" : "");
 }
 
+static bool is_one_of(const char *what, const char *const *list)
+{
+        for (; *list; list++)
+                if (strcmp(what, *list) == 0)
+                        return true;
+        return false;
+}
+
+/* RTMR3 is the guest's: its differences are one cause, listing the events. */
+static int rule_rtmr3(struct explain_state *s)
+{
+        const struct diff_register *R = &s->d->regs[GOLDEN_RTMR3];
+        struct cause_spec c = { .reg = GOLDEN_RTMR3, .kind = CAUSE_RTMR3, .confidence = EXPLAIN_LIKELY,
+                                .R = R, .row = ALIGN_NONE };
+        _cleanup_buf_ struct buf names = BUF_INIT;
+        size_t n = 0, listed = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < R->n_rows && r >= 0; i++) {
+                if (!diff_row_differs(&R->rows[i]) || s->done[GOLDEN_RTMR3][i])
+                        continue;
+                if (c.row == ALIGN_NONE)
+                        c.row = i;
+                s->done[GOLDEN_RTMR3][i] = true;
+                n++;
+                if (listed < 5) {
+                        listed++;
+                        r = buf_printf(&names, "%s'%.40s%s' %s", names.len ? ", " : "", event_name(R, i),
+                                       strlen(event_name(R, i)) > 40 ? "..." : "", how(&R->rows[i]));
+                }
+        }
+        if (r < 0 || n == 0)
+                return r;
+        if (n > 1)
+                c.row = ALIGN_NONE; /* about the register: several events */
+        c.summary = "unexpected RTMR3 content";
+        return explain_add(s->x, &c,
+                           "%zu event%s differ%s: %s%s; RTMR3 is extended by the guest at run time "
+                           "(an agent, the workload), not by the firmware",
+                           n, n == 1 ? "" : "s", n == 1 ? "s" : "", names.data, n > listed ? ", ..." : "");
+}
+
 static int rule_row(struct explain_state *s, const struct diff_register *R, size_t i)
 {
+        /* Labels of the firmware's configuration, and of boot paths other
+         * than a direct kernel boot (as the event-log readers give them). */
+        static const char *const firmware_config[] = { "secureboot-var", "boot-var", "smbios", "td-hob",
+                                                       "cfv", "firmware-blob", "crtm-version", "driver",
+                                                       NULL };
+        static const char *const boot_path[] = { "shim", "grub", "efi-app", "grub-cmd", "file", "gpt",
+                                                 "ipl", NULL };
         const char *what = row_what(R, i);
         const struct diff_event *ev = row_observed(R, i) ? row_observed(R, i) : row_golden(R, i);
         struct cause_spec c = { .reg = R->reg, .confidence = EXPLAIN_LIKELY, .R = R, .row = i };
 
-        if (R->reg == GOLDEN_RTMR3) {
-                c.kind = CAUSE_RTMR3;
-                c.summary = R->rows[i].op == ALIGN_INSERTED ? "unexpected RTMR3 content"
-                                                            : "RTMR3 content differs";
-                return explain_add(s->x, &c,
-                                   "event '%s' %s: RTMR3 is extended by the guest at run time (an "
-                                   "agent, the workload), not by the firmware",
-                                   event_name(R, i), how(&R->rows[i]));
-        }
         if (strcmp(what, "kernel") == 0)
                 return rule_kernel(s, &c);
         if (strcmp(what, "cmdline") == 0)
@@ -339,10 +385,24 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
                                            : "edk2 generations put the ReadyToBoot separator in "
                                              "different registers");
         }
-        if (is_family(what, "acpi") || is_family(what, "fwcfg") || strcmp(what, "secureboot-var") == 0 ||
-            strcmp(what, "boot-var") == 0 || strcmp(what, "smbios") == 0 || strcmp(what, "td-hob") == 0 ||
-            strcmp(what, "cfv") == 0 || strcmp(what, "firmware-blob") == 0)
+        if (is_family(what, "acpi") || is_family(what, "fwcfg") || is_one_of(what, firmware_config))
                 return rule_firmware_config(s, &c, what);
+        if (is_one_of(what, boot_path)) {
+                c.kind = CAUSE_BOOT_FLOW;
+                c.summary = "boot path differs";
+                return explain_add(s->x, &c,
+                                   "%s '%s' %s: the boot went through a boot loader or a disk "
+                                   "(shim, GRUB, a partition table), or their configuration changed",
+                                   what, event_name(R, i), how(&R->rows[i]));
+        }
+        if (strcmp(what, "authority") == 0) {
+                c.kind = CAUSE_SECURE_BOOT;
+                c.summary = "secure-boot authority changed";
+                return explain_add(s->x, &c,
+                                   "'%s' %s: the certificate that verified an image, or the "
+                                   "SBAT/MOK state, differs",
+                                   event_name(R, i), how(&R->rows[i]));
+        }
         c.kind = CAUSE_EVENT;
         c.confidence = EXPLAIN_POSSIBLE;
         c.summary = R->rows[i].op == ALIGN_CHANGED ? "event changed"
@@ -354,9 +414,9 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
 
 int rule_rows(struct explain_state *s)
 {
-        int r = 0;
+        int r = rule_rtmr3(s);
 
-        for (int reg = GOLDEN_RTMR0; reg < GOLDEN_NREGS && r >= 0; reg++) {
+        for (int reg = GOLDEN_RTMR0; reg < GOLDEN_RTMR3 && r >= 0; reg++) {
                 const struct diff_register *R = &s->d->regs[reg];
 
                 for (size_t i = 0; i < R->n_rows && r >= 0; i++)

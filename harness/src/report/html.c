@@ -190,7 +190,7 @@ static int put_register(struct buf *b, size_t si, const struct report_scenario *
 
         r = buf_printf(b, "<section class=\"register reg-%s\" id=\"s%zu-%s\" data-register=\"%s\" "
                           "data-status=\"%s\">\n<h3>%s ",
-                       st, si, diff_reg_name(R->reg), diff_reg_name(R->reg), st, diff_reg_title(R->reg));
+                       st, si, golden_reg_name(R->reg), golden_reg_name(R->reg), st, diff_reg_title(R->reg));
         if (r >= 0)
                 r = put_badge(b, st, st);
         if (r >= 0)

@@ -48,7 +48,7 @@ static int check_to_json(const struct report_check *c, json_object **ret)
         if (r >= 0)
                 r = json_add(o, "seconds", json_object_new_double(c->seconds));
         if (r >= 0)
-                r = json_add_string(o, "register", c->reg >= 0 ? diff_reg_name(c->reg) : NULL);
+                r = json_add_string(o, "register", c->reg >= 0 ? golden_reg_name(c->reg) : NULL);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);

@@ -178,7 +178,7 @@ static int register_check(struct report_scenario *s, const struct diff_register 
                                : diff_format_text(s->diff, R->reg, 1, &out);
         if (r < 0)
                 return r;
-        return report_add_check(s, diff_reg_name(R->reg), st, msg.len ? msg.data : NULL,
+        return report_add_check(s, golden_reg_name(R->reg), st, msg.len ? msg.data : NULL,
                                 out.len ? out.data : NULL, 0, R->reg);
 }
 
