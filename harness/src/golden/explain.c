@@ -323,6 +323,8 @@ static int sort_causes(struct explain_result *x)
 
         if (!p || !sorted)
                 return -ENOMEM;
+        if (x->n_causes < 2)
+                return 0;
         for (size_t i = 0; i < x->n_causes; i++)
                 p[i] = &x->causes[i];
         qsort(p, x->n_causes, sizeof(*p), cmp_cause);
