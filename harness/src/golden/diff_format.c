@@ -331,7 +331,7 @@ static int put_row(struct buf *b, const struct diff_register *R, const struct al
                         r = buf_puts(b, o->detail ? " ->" : " -> (no text in the log)");
         }
         if (r >= 0 && o && o->detail) {
-                r = buf_puts(b, "  ");
+                r = buf_puts(b, b->data[b->len - 1] == '>' ? " " : "  ");
                 if (r >= 0)
                         r = put_detail(b, o->detail);
         }
