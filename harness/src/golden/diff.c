@@ -48,6 +48,16 @@ const char *diff_replay_name(enum diff_replay r)
         return "?";
 }
 
+const char *diff_row_what(const struct diff_register *R, const struct align_row *row)
+{
+        const struct diff_event *g = row->a != ALIGN_NONE ? &R->golden_events[row->a] : NULL;
+        const struct diff_event *o = row->b != ALIGN_NONE ? &R->observed_events[row->b] : NULL;
+
+        if (g && strcmp(g->what, "unknown") != 0)
+                return g->what;
+        return o ? o->what : g ? g->what : "unknown";
+}
+
 bool diff_row_differs(const struct align_row *row)
 {
         return row->op == ALIGN_CHANGED || row->op == ALIGN_INSERTED || row->op == ALIGN_DELETED;

@@ -123,8 +123,11 @@ int diff_run(const struct golden *g, const struct diff_observed *obs, struct dif
 void diff_result_free(struct diff_result *d);
 #define _cleanup_diff_result_ __attribute__((cleanup(diff_result_free)))
 
-/* Whether row i of register r differs (changed, inserted or deleted). */
+/* Whether a row differs (changed, inserted or deleted). */
 bool diff_row_differs(const struct align_row *row);
+/* What a row's event measures: the golden label (the prediction's is the
+ * more specific) unless it is "unknown", else the observed one. */
+const char *diff_row_what(const struct diff_register *R, const struct align_row *row);
 
 /* JSON (documented in reports/SCHEMA.md, "diff" object): every register with
  * its rows; all_rows false keeps only differing rows and their neighbours. */

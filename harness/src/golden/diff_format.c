@@ -301,8 +301,7 @@ static int put_row(struct buf *b, const struct diff_register *R, const struct al
 
         if (!ev)
                 return -EINVAL;
-        /* The prediction's label is the more specific one. */
-        what = g && strcmp(g->what, "unknown") != 0 ? g->what : ev->what;
+        what = diff_row_what(R, row);
         event_type_format(ev->type, type);
         r = buf_printf(b, "    %c %-9s", marks[row->op], align_op_name(row->op));
         if (r >= 0)

@@ -92,14 +92,9 @@ const struct diff_event *row_observed(const struct diff_register *R, size_t row)
                                                                   : NULL;
 }
 
-/* The golden label when it says something, else the observed one. */
 const char *row_what(const struct diff_register *R, size_t row)
 {
-        const struct diff_event *g = row_golden(R, row), *o = row_observed(R, row);
-
-        if (g && strcmp(g->what, "unknown") != 0)
-                return g->what;
-        return o ? o->what : g ? g->what : "unknown";
+        return row == ALIGN_NONE ? "unknown" : diff_row_what(R, &R->rows[row]);
 }
 
 int explain_place(const struct diff_register *R, size_t row, struct buf *out)

@@ -81,7 +81,7 @@ static int put_event_row(struct buf *b, const struct diff_register *R, const str
         if (r >= 0)
                 r = buf_printf(b, "<td>%s</td><td>", type);
         if (r >= 0)
-                r = put_text(b, ev->what);
+                r = put_text(b, diff_row_what(R, row));
         if (r >= 0)
                 r = buf_puts(b, "</td>");
         if (r >= 0)
