@@ -509,6 +509,86 @@ START_TEST(test_explain_causes_are_ordered_by_register_and_rendered)
 }
 END_TEST
 
+/* One row rule per entry: the golden event labelled what (with detail)
+ * changed, or an observed event added, and the cause that must follow. */
+START_TEST(test_explain_catalogue_of_row_causes)
+{
+        static const struct {
+                bool insert;        /* add an observed event instead of changing one */
+                const char *what;   /* the event changed, or the label of the one added */
+                const char *detail; /* detail of the added event */
+                uint32_t type;      /* type of the added event */
+                int rtmr;
+                enum explain_kind kind;
+                const char *text;   /* expected in the cause's text */
+        } cases[] = {
+                { false, "boot-var", NULL, 0, 0, CAUSE_BOOT_ORDER, "boot order changed: variable BootOrder changed" },
+                { false, "cfv", NULL, 0, 0, CAUSE_FIRMWARE, "the configuration volume (CFV) changed" },
+                { false, "acpi-tables", NULL, 0, 0, CAUSE_ACPI, "the tables (etc/acpi/tables) changed" },
+                { true, "grub", "File(\\EFI\\BOOT\\grubx64.efi)", EV_EFI_BOOT_SERVICES_APPLICATION, 1,
+                  CAUSE_BOOT_FLOW, "boot path differs: grub 'File(\\EFI\\BOOT\\grubx64.efi)' not predicted" },
+                { true, "authority", "db: Microsoft UEFI CA", EV_EFI_VARIABLE_AUTHORITY, 0, CAUSE_SECURE_BOOT,
+                  "secure-boot authority changed: 'db: Microsoft UEFI CA' not predicted" },
+                { true, "unknown", "?", EV_NONHOST_INFO, 2, CAUSE_EVENT, "event not predicted: '?'" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct fx f;
+                const struct explain_cause *c;
+                uint8_t d[48];
+
+                fx_init(&f);
+                memset(d, 0x60 + (int)i, sizeof(d));
+                if (cases[i].insert)
+                        fixture_insert(&f.log, f.log.n_events, cases[i].rtmr, cases[i].type, d, cases[i].what,
+                                       cases[i].detail);
+                else
+                        fixture_set_digest(&f.log, fixture_find(&f.log, cases[i].what), d);
+                fx_run(&f);
+                c = cause(&f, cases[i].kind);
+                ck_assert_msg(strstr(c->text, cases[i].text) != NULL, "case %zu: %s", i, c->text);
+                ck_assert_msg(f.x.n_causes == 1, "case %zu: %zu causes", i, f.x.n_causes);
+                fx_done(&f);
+        }
+}
+END_TEST
+
+START_TEST(test_explain_register_causes_without_events)
+{
+        struct fx f;
+        const struct explain_cause *c;
+
+        /* No event log: RTMR1 differs and nothing says why; MRTD differs
+         * and no --firmware was given. */
+        fx_init(&f);
+        f.obs.log = NULL;
+        f.obs.have_reg[GOLDEN_RTMR1] = true;
+        memset(f.obs.reg[GOLDEN_RTMR1], 0x12, 48);
+        f.g.regs[GOLDEN_MRTD].present = f.g.regs[GOLDEN_MRTD].known = true;
+        f.obs.have_reg[GOLDEN_MRTD] = true;
+        memset(f.obs.reg[GOLDEN_MRTD], 0x13, 48);
+        fx_run(&f);
+        ck_assert_uint_eq(f.x.n_causes, 2);
+        c = &f.x.causes[0];
+        ck_assert_int_eq(c->kind, CAUSE_FIRMWARE);
+        ck_assert_ptr_nonnull(strstr(c->text, "MRTD: firmware image changed: MRTD covers the TD firmware"));
+        c = &f.x.causes[1];
+        ck_assert_int_eq(c->kind, CAUSE_REGISTER);
+        ck_assert_str_eq(c->text, "RTMR1: register differs: no event log was given: give the event log "
+                                  "(CCEL) to see which event differs");
+        fx_done(&f);
+
+        /* A golden file whose events do not fold to its value. */
+        fx_init(&f);
+        f.g.regs[GOLDEN_RTMR2].value[0] ^= 1;
+        fx_run(&f);
+        c = cause(&f, CAUSE_GOLDEN_INCONSISTENT);
+        ck_assert_int_eq(c->reg, GOLDEN_RTMR2);
+        ck_assert_int_eq(c->confidence, EXPLAIN_CERTAIN);
+        fx_done(&f);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("explain");
@@ -528,6 +608,8 @@ int main(void)
         tcase_add_test(tc, test_explain_page_add_pattern_from_inputs_and_profiles);
         tcase_add_test(tc, test_explain_unexpected_rtmr3_content);
         tcase_add_test(tc, test_explain_causes_are_ordered_by_register_and_rendered);
+        tcase_add_test(tc, test_explain_catalogue_of_row_causes);
+        tcase_add_test(tc, test_explain_register_causes_without_events);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }
