@@ -437,6 +437,16 @@ int diff_format_register_text(const struct diff_register *R, size_t context, str
                 return buf_printf(out, "%s: not in the evidence (golden %s)\n",
                                   diff_reg_title(R->reg), R->golden_known ? "predicts it" : "unknown");
         case DIFF_REG_UNKNOWN:
+                if (R->n_unchecked || differs || R->replay == DIFF_REPLAY_MISMATCH)
+                        break;
+                r = buf_printf(out, "%s: not predicted by the golden file (%s)", diff_reg_title(R->reg),
+                               R->golden_unknown_reason ? R->golden_unknown_reason : "no reason given");
+                if (r >= 0 && R->observed_known) {
+                        r = buf_puts(out, "; observed ");
+                        if (r >= 0)
+                                r = put_hex(out, R->observed, SHA384_LEN);
+                }
+                return r < 0 ? r : buf_putc(out, '\n');
         case DIFF_REG_MISMATCH:
                 break;
         }

@@ -92,7 +92,8 @@ static int input_file_to_json(const struct golden_input_file *f, json_object **r
         if (!o)
                 return -ENOMEM;
         if ((f->path && json_add_string(o, "path", f->path) < 0) ||
-            (f->have_sha256 && json_add_hex(o, "sha256", f->sha256, SHA256_LEN) < 0))
+            (f->have_sha256 && json_add_hex(o, "sha256", f->sha256, SHA256_LEN) < 0) ||
+            (f->have_sha384 && json_add_hex(o, "sha384", f->sha384, SHA384_LEN) < 0))
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
         return 0;
@@ -149,7 +150,8 @@ int golden_to_json(const struct golden *g, json_object **ret)
                 const struct golden_input_file *file;
         } files[] = { { "firmware", &g->firmware }, { "kernel", &g->kernel }, { "initrd", &g->initrd } };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
-                if (!files[i].file->path && !files[i].file->have_sha256)
+                if (!files[i].file->path && !files[i].file->have_sha256 &&
+                    !files[i].file->have_sha384)
                         continue;
                 r = input_file_to_json(files[i].file, &f);
                 if (r < 0 || json_add(in, files[i].key, f) < 0)

@@ -6,7 +6,7 @@
  *     "profile": {"name": "fake", "platform": "fake", "edk2": "2022", "qemu": "7.2",
  *                 "page_add": "per-page"},
  *     "inputs": {"firmware": {"path": "...", "sha256": "..."}, "kernel": {...},
- *                "initrd": {...}, "cmdline": "...", "memory": "2G", "vcpus": 1},
+ *                "initrd": {"path": "...", "sha384": "..."}, "cmdline": "...", "memory": "2G", "vcpus": 1},
  *     "registers": {"mrtd": "hex" | null, "rtmr0": ..., "rtmr1": ..., "rtmr2": ...,
  *                   "rtmr3": ... (optional)},
  *     "unknown": {"rtmr0": "reason", ...},            (only registers that are null)
@@ -50,10 +50,15 @@ struct golden_event {
         char *detail; /* optional human text: the command line, a variable name, ... */
 };
 
+/* An input file, identified by its digest. Large streamed inputs (the
+ * initrd) carry the SHA-384 that their measurement already computed instead
+ * of a second pass for SHA-256. */
 struct golden_input_file {
         char *path;   /* as given; may be NULL */
         bool have_sha256;
         uint8_t sha256[SHA256_LEN];
+        bool have_sha384;
+        uint8_t sha384[SHA384_LEN];
 };
 
 struct golden {

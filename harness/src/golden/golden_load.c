@@ -83,14 +83,23 @@ static int load_input_file(struct loader *L, json_object *in, const char *key,
         r = get_string(L, o, ctx, "path", false, &f->path);
         if (r < 0)
                 return r;
-        if (json_object_object_get_ex(o, "sha256", &sha) && sha) {
+        const struct {
+                const char *key;
+                uint8_t *value;
+                size_t len;
+                bool *have;
+        } digests[] = { { "sha256", f->sha256, SHA256_LEN, &f->have_sha256 },
+                        { "sha384", f->sha384, SHA384_LEN, &f->have_sha384 } };
+        for (size_t i = 0; i < ELEMENTSOF(digests); i++) {
                 char field[80];
 
-                snprintf(field, sizeof(field), "%ssha256", ctx);
-                r = get_hex(L, sha, field, f->sha256, SHA256_LEN);
+                if (!json_object_object_get_ex(o, digests[i].key, &sha) || !sha)
+                        continue;
+                snprintf(field, sizeof(field), "%s%s", ctx, digests[i].key);
+                r = get_hex(L, sha, field, digests[i].value, digests[i].len);
                 if (r < 0)
                         return r;
-                f->have_sha256 = true;
+                *digests[i].have = true;
         }
         return 0;
 }

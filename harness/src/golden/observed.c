@@ -125,6 +125,8 @@ static int read_event_log(const char *path, const uint8_t *data, size_t len, str
 /* Readers of files that are not event logs, tried in this order. */
 static const struct observed_reader readers[] = {
         { "registers", read_registers_json },
+        { "quote", observed_read_quote },
+        { "TD report", observed_read_tdreport },
 };
 
 static int load_one(const char *path, struct observed *o, struct tdxh_err *e)

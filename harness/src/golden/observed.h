@@ -46,6 +46,12 @@ struct observed_reader {
 int observed_set_register(struct observed *o, enum golden_reg r, const uint8_t value[SHA384_LEN],
                           const char *kind, const char *path, struct tdxh_err *e);
 
+/* The quote and TD report readers (observed_quote.c). */
+int observed_read_quote(const char *path, const uint8_t *data, size_t len, struct observed *o,
+                        struct tdxh_err *e);
+int observed_read_tdreport(const char *path, const uint8_t *data, size_t len, struct observed *o,
+                           struct tdxh_err *e);
+
 int observed_load(const char *const *paths, size_t n, struct observed *ret, struct tdxh_err *e);
 void observed_free(struct observed *o);
 #define _cleanup_observed_ __attribute__((cleanup(observed_free)))
