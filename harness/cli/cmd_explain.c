@@ -60,8 +60,9 @@ static void usage(FILE *f, bool explain)
                       f);
         }
         fputs("\n"
-              "OBSERVED: event logs (CCEL, TPM binary_bios_measurements, JSON), register JSON\n"
-              "({\"mrtd\": HEX, \"rtmr0\": HEX, ...}, e.g. 'tdxh inspect --json' of a quote).\n"
+              "OBSERVED: quotes (binary, hex, or JSON with a \"quote\" member), TD reports,\n"
+              "event logs (CCEL, TPM binary_bios_measurements, JSON), register JSON\n"
+              "({\"mrtd\": HEX, \"rtmr0\": HEX, ...}). A log is checked against the registers.\n"
               "\n"
               "Options:\n"
               "  --json             print JSON (reports/SCHEMA.md) instead of text\n"

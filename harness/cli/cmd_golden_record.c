@@ -11,7 +11,7 @@
 
 static void usage(FILE *f)
 {
-        fputs("Usage: tdxh golden record OBSERVED... -o GOLDEN [--profile NAME]\n"
+        fputs("Usage: tdxh golden record OBSERVED... -o GOLDEN --profile NAME\n"
               "\n"
               "Makes a golden file from a known-good run: the event log's events, and MRTD and\n"
               "RTMR0-3 from the registers given (a register JSON such as 'tdxh inspect --json'\n"
@@ -19,7 +19,7 @@ static void usage(FILE *f)
               "\n"
               "Options:\n"
               "  -o, --output FILE   the golden file to write ('-': standard output)\n"
-              "  --profile NAME      the platform profile the run used\n"
+              "  --profile NAME      the platform profile the run used ('tdxh golden profiles')\n"
               "\n"
               "Exit status: 0 written, 2 bad input (including a log that does not replay to\n"
               "the registers given with it).\n",
@@ -59,6 +59,9 @@ int cmd_golden_record(int argc, char **argv)
         }
         if (!output)
                 return cli_usage_error("golden record", "-o GOLDEN is required");
+        if (!profile)
+                return cli_usage_error("golden record", "--profile NAME is required: a golden file names "
+                                                        "the platform profile it is for");
         if (optind >= argc)
                 return cli_usage_error("golden record", "expected the evidence files of the run");
         r = observed_load((const char *const *)argv + optind, (size_t)(argc - optind), &obs, &e);

@@ -310,6 +310,41 @@ START_TEST(test_cli_golden_2g_against_evidence_4g)
 }
 END_TEST
 
+/* Real quotes: a golden file recorded from the COS-113 quote and its log
+ * matches that evidence; the dstack boot (another firmware) does not. */
+START_TEST(test_cli_quote_evidence)
+{
+        char *log = fixture_path("go-tdx-guest/ccel/ccel_data.dat");
+        char *quote = fixture_path("go-tdx-guest/ccel/cos-113-tdx-quote.dat");
+        char *dstack = fixture_path("dstack/tdx-lite-getquote.json");
+        char *cos = tmp_path("cos.json");
+        struct observed o;
+        struct golden g;
+        struct run_result r;
+
+        ck_assert_int_eq(observed_load((const char *[]){ log, quote }, 2, &o, NULL), 0);
+        ck_assert_int_eq(observed_to_golden(&o, "tdx-edk2-202411-qemu-pre", &g, NULL), 0);
+        ck_assert_int_eq(golden_save(&g, cos, NULL), 0);
+        run_tdxh(&r, (const char *[]){ "diff", cos, log, quote, NULL });
+        ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "MRTD: match dae67181"));
+        run_result_free(&r);
+        run_tdxh(&r, (const char *[]){ "explain", cos, dstack, NULL });
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_ptr_nonnull(strstr(r.out, "the event log replays to the observed value"));
+        ck_assert_ptr_nonnull(strstr(r.out, "[likely] MRTD: firmware image changed"));
+        ck_assert_ptr_nonnull(strstr(r.out, "[likely] RTMR0 event 1 (cfv, EV_EFI_PLATFORM_FIRMWARE_BLOB2): "
+                                            "firmware changed"));
+        run_result_free(&r);
+        golden_free(&g);
+        observed_free(&o);
+        free(log);
+        free(quote);
+        free(dstack);
+        free(cos);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("cli-compare");
@@ -325,6 +360,7 @@ int main(void)
         tcase_add_test(tc, test_cli_bad_input_exits_2);
         tcase_add_test(tc, test_cli_report_dir_writes_every_format);
         tcase_add_test(tc, test_cli_golden_2g_against_evidence_4g);
+        tcase_add_test(tc, test_cli_quote_evidence);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

@@ -63,7 +63,7 @@ void observed_view(const struct observed *o, struct diff_observed *ret);
  * log's events (what and detail as the reader labelled them), and for each
  * register the observed value, else the log's replay. A register the
  * evidence has nothing for is left out; an event without a SHA-384 digest
- * makes its register unknown. profile (NULL: none) fills the profile fields
- * through profile_lookup(). */
+ * makes its register unknown. profile fills the profile fields through
+ * profile_lookup(); NULL leaves them out (golden_load() requires a name). */
 int observed_to_golden(const struct observed *o, const char *profile, struct golden *ret,
                        struct tdxh_err *e);
