@@ -23,4 +23,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Commands, one file each (cmd_NAME.c). */
 int cmd_golden(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+/* `tdxh golden record`, dispatched by `tdxh golden` (argv[0] is "record"). */
+int cmd_golden_record(int argc, char **argv);
+
+/* The engine of diff (explain false) and explain (cmd_explain.c). */
+int cli_compare(int argc, char **argv, bool explain);

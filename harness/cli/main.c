@@ -9,6 +9,8 @@
 static const struct cli_command commands[] = {
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },
         { "version", "print the version and exit", cmd_version },
+        { "diff", "compare evidence with a golden file, event by event", cmd_diff },
+        { "explain", "diff, and say why each difference arose", cmd_explain },
         { "verify", "verify a TDX quote offline (signatures, PCK chain, policy)", cmd_verify },
 };
 

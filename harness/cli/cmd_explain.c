@@ -1,0 +1,285 @@
+/* tdxh explain (and the engine of tdxh diff): compares observed evidence
+ * with a golden file register by register and event by event, and for
+ * explain says why each difference arose. Phases: options, inputs (golden
+ * file, evidence, the named inputs' candidates, other profiles' golden
+ * files), compare, one output (text, or JSON with --json), optionally a
+ * report directory. Exit status: 0 match, 1 mismatch, 2 bad input. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "core/json_util.h"
+#include "core/log.h"
+#include "core/size.h"
+#include "golden/explain.h"
+#include "golden/observed.h"
+#include "measure/profile.h"
+#include "report/model.h"
+#include "tdxh_version.h"
+
+#define MAX_ALTERNATIVES 32
+
+struct options {
+        bool explain, json, all_rows;
+        const char *report_dir;
+        struct explain_input_args inputs;
+        bool have_inputs;
+        const char *alternatives[MAX_ALTERNATIVES];
+        size_t n_alternatives;
+};
+
+static void usage(FILE *f, bool explain)
+{
+        if (!explain) {
+                fputs("Usage: tdxh diff GOLDEN OBSERVED... [--json] [--all-rows] [--report-dir DIR]\n"
+                      "\n"
+                      "Compares evidence with a golden file: MRTD and RTMR0-3, whether the event log\n"
+                      "replays to the observed registers, and the events of each RTMR aligned\n"
+                      "(changed, inserted, deleted).\n",
+                      f);
+        } else {
+                fputs("Usage: tdxh explain GOLDEN OBSERVED... [INPUTS] [OPTIONS]\n"
+                      "\n"
+                      "The diff of 'tdxh diff', and for every difference what the event measures and\n"
+                      "its most likely cause, ordered by register.\n"
+                      "\n"
+                      "Inputs (each observed event is checked against them):\n"
+                      "  --firmware FILE     the TDVF/OVMF image: MRTD (both page-add patterns), CFV\n"
+                      "  --kernel FILE       the kernel (with and without QEMU's header patch)\n"
+                      "  --initrd FILE       the initrd\n"
+                      "  --cmdline TEXT      the kernel command line (every LoadOptions form)\n"
+                      "  --memory SIZE       the memory size (TD HOB; the kernel's patched header)\n"
+                      "  --alternative FILE  a golden file for another profile (repeat): says which\n"
+                      "                      profile the evidence matches\n",
+                      f);
+        }
+        fputs("\n"
+              "OBSERVED: quotes (binary, hex, or JSON with a \"quote\" member), TD reports,\n"
+              "event logs (CCEL, TPM binary_bios_measurements, JSON), register JSON\n"
+              "({\"mrtd\": HEX, \"rtmr0\": HEX, ...}). A log is checked against the registers.\n"
+              "\n"
+              "Options:\n"
+              "  --json             print JSON (reports/SCHEMA.md) instead of text\n"
+              "  --all-rows         JSON: every event row, not only differences and context\n"
+              "  --report-dir DIR   also write report.xml, report.json, summary.md, report.html\n"
+              "\n"
+              "Exit status: 0 the evidence matches, 1 it does not, 2 bad input.\n",
+              f);
+}
+
+/* 0 to go on, -1 after --help, or the exit code of a usage error. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+        enum { OPT_JSON = 256, OPT_ALL_ROWS, OPT_REPORT_DIR, OPT_FIRMWARE, OPT_KERNEL, OPT_INITRD,
+               OPT_CMDLINE, OPT_MEMORY, OPT_ALTERNATIVE };
+        static const struct option longopts[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "all-rows", no_argument, NULL, OPT_ALL_ROWS },
+                { "report-dir", required_argument, NULL, OPT_REPORT_DIR },
+                { "firmware", required_argument, NULL, OPT_FIRMWARE },
+                { "kernel", required_argument, NULL, OPT_KERNEL },
+                { "initrd", required_argument, NULL, OPT_INITRD },
+                { "cmdline", required_argument, NULL, OPT_CMDLINE },
+                { "memory", required_argument, NULL, OPT_MEMORY },
+                { "alternative", required_argument, NULL, OPT_ALTERNATIVE },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *cmd = o->explain ? "explain" : "diff";
+        int c;
+
+        optind = 0;
+        opterr = 0; /* one message, ours */
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                if (!o->explain && c >= OPT_FIRMWARE)
+                        return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+                switch (c) {
+                case 'h':
+                        usage(stdout, o->explain);
+                        return -1;
+                case OPT_JSON:
+                        o->json = true;
+                        break;
+                case OPT_ALL_ROWS:
+                        o->all_rows = true;
+                        break;
+                case OPT_REPORT_DIR:
+                        o->report_dir = optarg;
+                        break;
+                case OPT_FIRMWARE:
+                        o->inputs.firmware = optarg;
+                        break;
+                case OPT_KERNEL:
+                        o->inputs.kernel = optarg;
+                        break;
+                case OPT_INITRD:
+                        o->inputs.initrd = optarg;
+                        break;
+                case OPT_CMDLINE:
+                        o->inputs.cmdline = optarg;
+                        break;
+                case OPT_MEMORY:
+                        if (size_parse(optarg, &o->inputs.memory) < 0)
+                                return cli_usage_error(cmd, "--memory: '%s' is not a size (2G, 1536M)", optarg);
+                        break;
+                case OPT_ALTERNATIVE:
+                        if (o->n_alternatives == MAX_ALTERNATIVES)
+                                return cli_usage_error(cmd, "at most %d --alternative files", MAX_ALTERNATIVES);
+                        o->alternatives[o->n_alternatives++] = optarg;
+                        break;
+                default:
+                        return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        o->have_inputs = o->inputs.firmware || o->inputs.kernel || o->inputs.initrd ||
+                         o->inputs.cmdline || o->inputs.memory;
+        if (argc - optind < 2)
+                return cli_usage_error(cmd, "expected a golden file and at least one evidence file");
+        return 0;
+}
+
+/* -1 when the golden file names no profile this tool knows. */
+static int header_patched(const struct golden *g)
+{
+        struct profile p;
+
+        if (!g->profile_name || profile_lookup(g->profile_name, &p, NULL) < 0)
+                return -1;
+        return profile_kernel_header_patched(&p);
+}
+
+/* UTC now, or SOURCE_DATE_EPOCH when set (reproducible reports). */
+static void timestamp(char out[32])
+{
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_report(const struct options *o, const char *golden_path, struct diff_result *d,
+                        struct explain_result *x, struct tdxh_err *e)
+{
+        _cleanup_report_ struct report rep = { 0 };
+        struct report_scenario *s;
+        char now[32];
+        int r;
+
+        timestamp(now);
+        r = report_init(&rep, "tdxh", TDXH_VERSION, now);
+        if (r >= 0)
+                r = report_add_scenario(&rep, golden_path, NULL, now, &s);
+        if (r >= 0)
+                r = report_attach_diff(s, d, x);
+        if (r < 0)
+                return err_setf(e, r, "cannot build the report");
+        return report_write_dir(&rep, o->report_dir, e);
+}
+
+static int print(const struct options *o, const struct diff_result *d, const struct explain_result *x,
+                 struct tdxh_err *e)
+{
+        _cleanup_json_ json_object *j = NULL;
+        _cleanup_buf_ struct buf b = BUF_INIT;
+        int r;
+
+        if (o->json) {
+                r = o->explain ? explain_to_json(d, x, o->all_rows, &j) : diff_to_json(d, o->all_rows, &j);
+                return r < 0 ? err_setf(e, r, "cannot build the JSON output") : json_write(j, NULL, e);
+        }
+        if (o->explain)
+                r = explain_format_text(d, x, -1, &b);
+        else {
+                r = diff_format_text(d, -1, 1, &b);
+                if (r >= 0)
+                        r = buf_puts(&b, d->match ? "result: the evidence matches the golden file\n"
+                                                  : "result: the evidence does NOT match the golden file\n");
+        }
+        if (r < 0)
+                return err_setf(e, r, "cannot format the output");
+        fputs(b.data, stdout);
+        return fflush(stdout) == 0 ? 0 : err_setf(e, -EIO, "cannot write to standard output");
+}
+
+static int load_alternatives(const struct options *o, struct golden *goldens,
+                             struct explain_alternative *alts, struct tdxh_err *e)
+{
+        for (size_t i = 0; i < o->n_alternatives; i++) {
+                int r = golden_load(o->alternatives[i], &goldens[i], e);
+
+                if (r < 0)
+                        return r;
+                alts[i] = (struct explain_alternative){
+                        goldens[i].profile_name ? goldens[i].profile_name : o->alternatives[i], &goldens[i]
+                };
+        }
+        return 0;
+}
+
+int cli_compare(int argc, char **argv, bool explain)
+{
+        struct options o = { .explain = explain };
+        _cleanup_golden_ struct golden g = { 0 };
+        _cleanup_observed_ struct observed obs = { 0 };
+        _cleanup_diff_result_ struct diff_result d = { 0 };
+        _cleanup_explain_result_ struct explain_result x = { 0 };
+        _cleanup_explain_inputs_ struct explain_inputs in = EXPLAIN_INPUTS_INIT;
+        struct golden alt_goldens[MAX_ALTERNATIVES] = { 0 };
+        struct explain_alternative alts[MAX_ALTERNATIVES];
+        struct explain_context ctx = { 0 };
+        struct diff_observed view;
+        struct tdxh_err e = { 0 };
+        bool match = false;
+        int r;
+
+        r = parse_options(argc, argv, &o);
+        if (r != 0)
+                return r < 0 ? TDXH_EXIT_OK : r;
+        log_set_machine_output(o.json);
+        r = golden_load(argv[optind], &g, &e);
+        if (r >= 0)
+                r = observed_load((const char *const *)argv + optind + 1, (size_t)(argc - optind - 1), &obs, &e);
+        if (r >= 0 && o.have_inputs)
+                r = explain_inputs_compute(&o.inputs, &g, &in, &e);
+        if (r >= 0)
+                r = load_alternatives(&o, alt_goldens, alts, &e);
+        if (r < 0)
+                goto out;
+        observed_view(&obs, &view);
+        r = diff_run(&g, &view, &d, &e);
+        if (r >= 0 && d.n_compared == 0 && d.n_not_replaying == 0)
+                r = err_setf(&e, -EINVAL, "%s: the evidence has none of the registers the golden file "
+                                          "predicts",
+                             argv[optind]);
+        if (r >= 0 && explain) {
+                ctx = (struct explain_context){ .inputs = o.have_inputs ? &in : NULL,
+                                                .alternatives = alts,
+                                                .n_alternatives = o.n_alternatives,
+                                                .kernel_header_patched = header_patched(&g) };
+                r = explain_run(&g, &view, &d, &ctx, &x, &e);
+        }
+        if (r >= 0)
+                r = print(&o, &d, explain ? &x : NULL, &e);
+        match = d.match;
+        if (r >= 0 && o.report_dir)
+                r = write_report(&o, argv[optind], &d, explain ? &x : NULL, &e);
+out:
+        for (size_t i = 0; i < o.n_alternatives; i++)
+                golden_free(&alt_goldens[i]);
+        if (r < 0)
+                return cli_report(r, &e);
+        return match ? TDXH_EXIT_OK : TDXH_EXIT_MISMATCH;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+        return cli_compare(argc, argv, true);
+}

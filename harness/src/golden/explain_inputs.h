@@ -1,0 +1,74 @@
+/* What the inputs a user names (--firmware, --kernel, --initrd, --cmdline,
+ * --memory) would measure, so that `tdxh explain` can say which input an
+ * observed event does or does not correspond to.
+ *
+ * explain_inputs_compute() (explain_compute.c) fills the candidates with the
+ * measurement engine (measure/): one per input and per variant it cannot tell
+ * apart, e.g. both page-add patterns, every command-line form, the kernel with
+ * and without QEMU's header patch; explain only compares them with the
+ * evidence. Other callers may add candidates of their own. A candidate predicts either
+ * an event (what = the event label: "td-hob", "cfv", "kernel", "cmdline",
+ * "initrd", "acpi-tables", ...) or a register (what = "mrtd").
+ *
+ * What is added, per option:
+ *   --firmware F: "mrtd" per-page and two-pass (variant "per-page"/"two-pass"),
+ *                 "cfv" (variant NULL)
+ *   --memory M:   "td-hob" for M (input "--memory 4G"); with --kernel on a
+ *                 patched-header profile also "kernel" for M (variant names it)
+ *   --kernel K:   "kernel" unpatched and patched (variant "unpatched" /
+ *                 "patched header, 4G, initrd N bytes")
+ *   --cmdline S:  "cmdline" in both LoadOptions forms, text = the string hashed
+ *                 (variant "initrd=initrd first" / "initrd=initrd last" / "no initrd")
+ *   --initrd I:   "initrd" (SHA-384 of the file) */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/digest.h"
+#include "core/err.h"
+#include "golden/golden.h"
+
+struct explain_candidate {
+        char *what;    /* event label it predicts, or "mrtd" */
+        char *input;   /* for people: "--kernel /boot/vmlinuz", "--memory 4G" */
+        char *variant; /* which way it was computed, or NULL */
+        char *text;    /* the text that was hashed (command line), or NULL */
+        uint8_t digest[SHA384_LEN];
+};
+
+struct explain_inputs {
+        struct explain_candidate *v;
+        size_t n;
+};
+#define EXPLAIN_INPUTS_INIT { 0 }
+
+/* Appends a candidate (strings are copied; variant and text may be NULL). */
+int explain_inputs_add(struct explain_inputs *in, const char *what, const char *input,
+                       const char *variant, const char *text, const uint8_t digest[SHA384_LEN]);
+void explain_inputs_free(struct explain_inputs *in);
+#define _cleanup_explain_inputs_ __attribute__((cleanup(explain_inputs_free)))
+
+/* The candidate for what whose digest equals digest, or NULL. */
+const struct explain_candidate *explain_inputs_find(const struct explain_inputs *in,
+                                                    const char *what, const uint8_t *digest);
+/* Whether any candidate predicts what. */
+bool explain_inputs_have(const struct explain_inputs *in, const char *what);
+
+/* The options of `tdxh explain` that name inputs (NULL / 0 when not given). */
+struct explain_input_args {
+        const char *firmware;
+        const char *kernel;
+        const char *initrd;
+        const char *cmdline;
+        uint64_t memory; /* bytes */
+};
+
+/* Computes the candidates above with the measurement engine (measure/). An
+ * option not given falls back to the golden file's input where one is needed
+ * (the firmware for the TD HOB, memory and initrd for the kernel's patched
+ * header); both variants are computed wherever the profile decides
+ * (page-add pattern, header patch, initrd=initrd placement). */
+int explain_inputs_compute(const struct explain_input_args *args, const struct golden *g,
+                           struct explain_inputs *ret, struct tdxh_err *e);

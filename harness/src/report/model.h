@@ -1,0 +1,96 @@
+/* The result of a run, as every report format shows it: scenarios, each with
+ * its checks (one test case each) and optionally the golden diff and its
+ * explanation. One model, four writers: JUnit XML (junit.c), JSON
+ * (json.c, schema in reports/SCHEMA.md), a Markdown summary (markdown.c) and
+ * a self-contained HTML page (html.c). Writers go through
+ * file_write_atomic(), or to standard output for the path "-".
+ *
+ * Strings given to the model are copied (and sanitised to printable UTF-8);
+ * a diff and explanation attached to a scenario are moved into it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "golden/diff.h"
+#include "golden/explain.h"
+
+#define REPORT_SCHEMA "tdxh-report/1"
+
+enum report_status { REPORT_PASS, REPORT_FAIL, REPORT_ERROR, REPORT_SKIP };
+
+struct report_check {
+        char *name;    /* "rtmr1", "quote-signature", "boot", ... */
+        enum report_status status;
+        char *message; /* one line: why it failed or was skipped; may be NULL */
+        char *output;  /* longer text (the failure body); may be NULL */
+        double seconds;
+        int reg;       /* the register it checks (enum golden_reg), or -1 */
+};
+
+struct report_scenario {
+        char *name;
+        char *backend; /* may be NULL */
+        char *started; /* ISO 8601 timestamp, may be NULL */
+        double seconds;
+        struct report_check *checks;
+        size_t n_checks;
+        struct diff_result *diff;       /* owned; NULL when no golden comparison */
+        struct explain_result *explain; /* owned; may be NULL with a diff */
+};
+
+struct report {
+        char *title;
+        char *tool_version; /* may be NULL */
+        char *created;      /* timestamp given by the caller, may be NULL */
+        struct report_scenario **scenarios;
+        size_t n_scenarios;
+};
+
+struct report_counts {
+        size_t checks, passed, failed, errors, skipped;
+};
+
+const char *report_status_name(enum report_status s); /* "pass", "fail", "error", "skip" */
+
+int report_init(struct report *r, const char *title, const char *tool_version, const char *created);
+void report_free(struct report *r);
+#define _cleanup_report_ __attribute__((cleanup(report_free)))
+
+/* Adds a scenario; *ret stays valid for the report's lifetime. */
+int report_add_scenario(struct report *r, const char *name, const char *backend,
+                        const char *started, struct report_scenario **ret);
+
+/* Adds a check (message and output may be NULL). */
+int report_add_check(struct report_scenario *s, const char *name, enum report_status status,
+                     const char *message, const char *output, double seconds, int reg);
+
+/* Moves *d (and *x, which may be NULL) into the scenario, leaving them
+ * empty, and adds one check per register the golden file lists: pass on a
+ * match, fail on a mismatch or a log that does not replay (the message is
+ * the first cause, the output the register's diff and causes), skip when the
+ * golden file does not predict it or the evidence lacks it. */
+int report_attach_diff(struct report_scenario *s, struct diff_result *d, struct explain_result *x);
+
+void report_count(const struct report *r, const struct report_scenario *only, struct report_counts *ret);
+/* fail when anything failed, error when anything errored (and nothing
+ * failed), else pass. */
+enum report_status report_result(const struct report_counts *c);
+
+/* Renderings into a buffer, and writers to a path ("-": standard output). */
+int report_junit(const struct report *r, struct buf *out);
+int report_markdown(const struct report *r, struct buf *out);
+int report_html(const struct report *r, struct buf *out);
+int report_write_junit(const struct report *r, const char *path, struct tdxh_err *e);
+int report_write_json(const struct report *r, const char *path, struct tdxh_err *e);
+int report_write_markdown(const struct report *r, const char *path, struct tdxh_err *e);
+int report_write_html(const struct report *r, const char *path, struct tdxh_err *e);
+
+/* Writes all four into dir (created if missing): report.xml, report.json,
+ * summary.md, report.html. */
+int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e);
+
+/* The report as JSON (REPORT_SCHEMA). */
+int report_to_json(const struct report *r, json_object **ret);
