@@ -211,6 +211,8 @@ static int golden_profiles_main(int argc, char **argv)
 static void golden_usage(FILE *f)
 {
         fputs("Usage: tdxh golden compute [OPTIONS]   predict MRTD/RTMR0-2 from a TD's parts\n"
+              "       tdxh golden record OBSERVED... --profile P -o GOLDEN\n"
+              "                                       record a known-good run's evidence\n"
               "       tdxh golden profiles            list the platform profiles\n"
               "Run 'tdxh golden SUBCOMMAND --help' for the options.\n",
               f);
@@ -230,5 +232,7 @@ int cmd_golden(int argc, char **argv)
                 return golden_compute_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "profiles") == 0)
                 return golden_profiles_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "record") == 0)
+                return cmd_golden_record(argc - 1, argv + 1);
         return cli_usage_error("golden", "unknown subcommand '%s'", argv[1]);
 }

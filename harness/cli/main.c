@@ -7,6 +7,7 @@
 #include "core/log.h"
 
 static const struct cli_command commands[] = {
+        { "boot", "boot an image on the fake platform and check it against its golden file", cmd_boot },
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },
         { "version", "print the version and exit", cmd_version },
         { "diff", "compare evidence with a golden file, event by event", cmd_diff },

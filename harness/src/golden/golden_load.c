@@ -56,7 +56,7 @@ static int load_profile(struct loader *L, json_object *root, struct golden *g)
         if (!json_object_object_get_ex(root, "profile", &p) ||
             !json_object_is_type(p, json_type_object))
                 return fail(L, "%s: profile: missing or not an object", L->path);
-        r = get_string(L, p, "profile.", "name", true, &g->profile_name);
+        r = get_string(L, p, "profile.", "name", false, &g->profile_name);
         if (r >= 0)
                 r = get_string(L, p, "profile.", "platform", false, &g->platform);
         if (r >= 0)

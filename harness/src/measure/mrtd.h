@@ -18,3 +18,8 @@
  * PAGE.ADD record. Returns 0, -EINVAL if md does not fit fw, -ENOMEM/-EIO. */
 int mrtd_compute(const uint8_t *fw, size_t size, const struct tdvf_metadata *md,
                  enum page_add_pattern p, uint8_t ret[SHA384_LEN], struct tdxh_err *e);
+
+/* Maps firmware, parses its TDVF metadata and computes its MRTD; errors name
+ * the file (mrtd_file.c). */
+int mrtd_of_file(const char *firmware, enum page_add_pattern p, uint8_t ret[SHA384_LEN],
+                 struct tdxh_err *e);

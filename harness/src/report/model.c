@@ -49,7 +49,15 @@ static void scenario_free(struct report_scenario *s)
                 explain_result_free(s->explain);
         free(s->diff);
         free(s->explain);
+        json_object_put(s->facts);
         free(s);
+}
+
+int report_set_facts(struct report_scenario *s, json_object *facts)
+{
+        json_object_put(s->facts);
+        s->facts = json_object_get(facts);
+        return 0;
 }
 
 void report_free(struct report *r)

@@ -9,6 +9,7 @@
  * a diff and explanation attached to a scenario are moved into it. */
 #pragma once
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -37,6 +38,7 @@ struct report_scenario {
         double seconds;
         struct report_check *checks;
         size_t n_checks;
+        json_object *facts;             /* owned; host facts and timings, or NULL */
         struct diff_result *diff;       /* owned; NULL when no golden comparison */
         struct explain_result *explain; /* owned; may be NULL with a diff */
 };
@@ -72,6 +74,10 @@ int report_add_check(struct report_scenario *s, const char *name, enum report_st
  * match, fail on a mismatch or a log that does not replay (the message is
  * the first cause, the output the register's diff and causes), skip when the
  * golden file does not predict it or the evidence lacks it. */
+/* Attaches the facts of the run (host facts: QEMU and swtpm versions, binary
+ * and input digests, argv lists; timings). Takes a reference to facts. */
+int report_set_facts(struct report_scenario *s, json_object *facts);
+
 int report_attach_diff(struct report_scenario *s, struct diff_result *d, struct explain_result *x);
 
 void report_count(const struct report *r, const struct report_scenario *only, struct report_counts *ret);

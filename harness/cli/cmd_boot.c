@@ -1,0 +1,184 @@
+/* tdxh boot: boots an image once on the fake platform, checks what it
+ * measured against the image's golden file, and writes the reports. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/log.h"
+#include "core/size.h"
+#include "run/boot_check.h"
+#include "run/signals.h"
+
+static void usage(FILE *f)
+{
+        fputs("Usage: tdxh boot --image DIR [--backend fake] [--golden auto|FILE] [--memory SIZE]\n"
+              "                 [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
+              "                 [--out RUNDIR] [--timeout SECONDS] [--json]\n"
+              "\n"
+              "Boots the image once on the fake platform (QEMU + OVMF + swtpm; TCG, or KVM\n"
+              "where it works), reads the registers and the event log through the guest agent,\n"
+              "powers it off, and compares them with the golden file event by event. Prints\n"
+              "the verdict, the explanation of any mismatch and where the reports are.\n"
+              "\n"
+              "  --image DIR       a built image: vmlinuz, initrd.img, cmdline (make image)\n"
+              "  --golden G        'auto' (default): DIR/golden/fake.json; or a golden file\n"
+              "  --memory SIZE     guest memory (default 2G)\n"
+              "  --vcpus N         vCPUs (default 1)\n"
+              "  --cmdline S       replaces the image's command line\n"
+              "  --firmware F      OVMF image (default /usr/share/ovmf/OVMF.fd)\n"
+              "  --qemu BIN        QEMU binary (default qemu-system-x86_64)\n"
+              "  --out RUNDIR      run directory (default: a new one under $TMPDIR)\n"
+              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300)\n"
+              "  --json            print the JSON report on stdout\n"
+              "\n"
+              "Exit status: 0 match, 1 mismatch, 2 bad input, 3 infrastructure failure.\n",
+              f);
+}
+
+static void show_progress(const char *what, void *userdata)
+{
+        (void)userdata;
+        if (log_progress_enabled())
+                fprintf(stderr, "tdxh boot: %s...\n", what);
+}
+
+static int print_json_report(const struct boot_check_result *res)
+{
+        char *path = NULL;
+        FILE *f;
+        int c;
+
+        if (!res->report_dir || asprintf(&path, "%s/report.json", res->report_dir) < 0)
+                return -ENOENT;
+        f = fopen(path, "re");
+        free(path);
+        if (!f)
+                return -errno;
+        while ((c = fgetc(f)) != EOF)
+                putchar(c);
+        fclose(f);
+        return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+static void print_result(const struct boot_check_result *res)
+{
+        printf("verdict: %s\n", res->verdict ? res->verdict : "unknown");
+        if (res->reason && res->exit_code != TDXH_EXIT_MISMATCH)
+                printf("reason: %s\n", res->reason);
+        if (res->explanation.len)
+                fputs(res->explanation.data, stdout);
+        if (res->run_dir)
+                printf("run directory: %s\n", res->run_dir);
+        if (res->report_dir) {
+                printf("report (HTML):  %s/report.html\n", res->report_dir);
+                printf("report (JUnit): %s/report.xml\n", res->report_dir);
+                printf("report (JSON):  %s/report.json\n", res->report_dir);
+                printf("summary (Markdown): %s/summary.md\n", res->report_dir);
+        }
+        fflush(stdout);
+}
+
+int cmd_boot(int argc, char **argv)
+{
+        enum { OPT_IMAGE = 0x100, OPT_BACKEND, OPT_GOLDEN, OPT_MEMORY, OPT_VCPUS, OPT_CMDLINE,
+               OPT_FIRMWARE, OPT_QEMU, OPT_OUT, OPT_TIMEOUT, OPT_JSON };
+        static const struct option opts[] = {
+                { "image", required_argument, NULL, OPT_IMAGE },
+                { "backend", required_argument, NULL, OPT_BACKEND },
+                { "golden", required_argument, NULL, OPT_GOLDEN },
+                { "memory", required_argument, NULL, OPT_MEMORY },
+                { "vcpus", required_argument, NULL, OPT_VCPUS },
+                { "cmdline", required_argument, NULL, OPT_CMDLINE },
+                { "firmware", required_argument, NULL, OPT_FIRMWARE },
+                { "qemu", required_argument, NULL, OPT_QEMU },
+                { "out", required_argument, NULL, OPT_OUT },
+                { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_boot_check_result_ struct boot_check_result res = { 0 };
+        _cleanup_signal_watch_ struct signal_watch sw = SIGNAL_WATCH_INIT;
+        struct boot_check_opts o = { .on_progress = show_progress };
+        struct tdxh_err e = { 0 };
+        bool json = false;
+        int c, code;
+
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) >= 0) {
+                char *end = NULL;
+                long n;
+
+                switch (c) {
+                case OPT_IMAGE:
+                        o.image = optarg;
+                        break;
+                case OPT_BACKEND:
+                        if (strcmp(optarg, "fake") != 0)
+                                return cli_usage_error("boot", "--backend: '%s' is not available "
+                                                       "(this version boots the fake backend)", optarg);
+                        break;
+                case OPT_GOLDEN:
+                        o.golden = optarg;
+                        break;
+                case OPT_MEMORY:
+                        if (size_parse(optarg, &o.memory) < 0)
+                                return cli_usage_error("boot", "--memory: '%s' is not a memory size "
+                                                       "(e.g. 2G, 1536M)", optarg);
+                        break;
+                case OPT_VCPUS:
+                        n = strtol(optarg, &end, 10);
+                        if (!*optarg || *end || n < 1 || n > 288)
+                                return cli_usage_error("boot", "--vcpus: '%s' is not a vCPU count", optarg);
+                        o.vcpus = (unsigned)n;
+                        break;
+                case OPT_CMDLINE:
+                        o.cmdline = optarg;
+                        break;
+                case OPT_FIRMWARE:
+                        o.firmware = optarg;
+                        break;
+                case OPT_QEMU:
+                        o.qemu = optarg;
+                        break;
+                case OPT_OUT:
+                        o.out_dir = optarg;
+                        break;
+                case OPT_TIMEOUT:
+                        n = strtol(optarg, &end, 10);
+                        if (!*optarg || *end || n < 1 || n > 86400)
+                                return cli_usage_error("boot", "--timeout: '%s' is not a number of "
+                                                       "seconds", optarg);
+                        o.timeout_s = (unsigned)n;
+                        break;
+                case OPT_JSON:
+                        json = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return TDXH_EXIT_OK;
+                default:
+                        return cli_usage_error("boot", "unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        if (optind < argc)
+                return cli_usage_error("boot", "unexpected argument '%s'", argv[optind]);
+        if (!o.image)
+                return cli_usage_error("boot", "--image is required");
+        log_set_machine_output(json);
+        if (signal_watch_begin(&sw) < 0) {
+                log_error("cannot watch for signals");
+                return TDXH_EXIT_INFRA;
+        }
+        code = boot_check_run(&o, &sw, &res, &e);
+        if (code != TDXH_EXIT_OK && code != TDXH_EXIT_MISMATCH && e.msg[0])
+                log_error("%s", e.msg);
+        if (json && res.report_dir && print_json_report(&res) == 0)
+                return code;
+        print_result(&res);
+        return code;
+}
