@@ -16,6 +16,11 @@
 
 #define SPEC_ID_SIGNATURE "Spec ID Event03"
 #define LEGACY_HEADER_LEN 32 /* PCRIndex, EventType, SHA-1 digest, EventSize */
+/* index, type, digestCount, one SHA-1 digest, EventSize */
+#define MIN_RECORD_LEN (4 + 4 + 4 + 2 + 20 + 4)
+/* beyond this many events the array grows as needed */
+#define RESERVE_MAX 65536u
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -209,6 +214,12 @@ int evlog_parse_tcg(const uint8_t *data, size_t len, int format_hint, struct evl
         int r;
 
         r = parse_spec_id(data, len, l, &off, e);
+        if (r < 0)
+                return r;
+        /* Room for as many records as the smallest record size allows: the
+         * array is never copied, and pages that stay unused are never
+         * touched (10,000 events would otherwise be moved eight times). */
+        r = evlog_reserve(l, &cap, MIN((len - off) / MIN_RECORD_LEN + 1, RESERVE_MAX));
         if (r < 0)
                 return r;
         for (;;) {

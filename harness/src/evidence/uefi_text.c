@@ -3,7 +3,6 @@
 #include "evidence/uefi_text.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 static uint32_t rd16(const uint8_t *p)
@@ -13,14 +12,19 @@ static uint32_t rd16(const uint8_t *p)
 
 void uefi_guid_format(const uint8_t g[16], bool upper, char out[UEFI_GUID_TEXT_LEN])
 {
-        uint32_t d1 = (uint32_t)g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16 |
-                      (uint32_t)g[3] << 24;
+        /* byte order of the text: the first three groups are little-endian */
+        static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+        const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        size_t o = 0;
 
-        snprintf(out, UEFI_GUID_TEXT_LEN,
-                 upper ? "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X"
-                       : "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 d1, rd16(g + 4), rd16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
-                 g[15]);
+        /* called for every device path node of a big log: no printf */
+        for (size_t i = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        out[o++] = '-';
+                out[o++] = digits[g[order[i]] >> 4];
+                out[o++] = digits[g[order[i]] & 0xf];
+        }
+        out[o] = '\0';
 }
 
 static int put_utf8(struct buf *out, uint32_t cp)
