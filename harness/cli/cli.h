@@ -22,3 +22,4 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* Commands, one file each (cmd_NAME.c). */
 int cmd_version(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);

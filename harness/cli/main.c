@@ -8,6 +8,7 @@
 
 static const struct cli_command commands[] = {
         { "version", "print the version and exit", cmd_version },
+        { "inspect", "show a quote, TD report or event log (text or --json)", cmd_inspect },
 };
 
 static void usage(FILE *f)
