@@ -21,5 +21,6 @@ int cli_report(int r, const struct tdxh_err *e);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Commands, one file each (cmd_NAME.c). */
+int cmd_golden(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

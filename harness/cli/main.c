@@ -7,6 +7,7 @@
 #include "core/log.h"
 
 static const struct cli_command commands[] = {
+        { "golden", "compute golden measurements from a TD's parts", cmd_golden },
         { "version", "print the version and exit", cmd_version },
         { "inspect", "show a quote, TD report or event log (text or --json)", cmd_inspect },
 };

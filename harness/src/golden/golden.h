@@ -6,7 +6,7 @@
  *     "profile": {"name": "fake", "platform": "fake", "edk2": "2022", "qemu": "7.2",
  *                 "page_add": "per-page"},
  *     "inputs": {"firmware": {"path": "...", "sha256": "..."}, "kernel": {...},
- *                "initrd": {...}, "cmdline": "...", "memory": "2G", "vcpus": 1},
+ *                "initrd": {"path": "...", "sha384": "..."}, "cmdline": "...", "memory": "2G", "vcpus": 1},
  *     "registers": {"mrtd": "hex" | null, "rtmr0": ..., "rtmr1": ..., "rtmr2": ...,
  *                   "rtmr3": ... (optional)},
  *     "unknown": {"rtmr0": "reason", ...},            (only registers that are null)
@@ -23,6 +23,8 @@
 #include <stdint.h>
 
 #include "core/digest.h"
+#include <json-c/json.h>
+
 #include "core/err.h"
 
 #define GOLDEN_SCHEMA "tdxh-golden/1"
@@ -48,10 +50,15 @@ struct golden_event {
         char *detail; /* optional human text: the command line, a variable name, ... */
 };
 
+/* An input file, identified by its digest. Large streamed inputs (the
+ * initrd) carry the SHA-384 that their measurement already computed instead
+ * of a second pass for SHA-256. */
 struct golden_input_file {
         char *path;   /* as given; may be NULL */
         bool have_sha256;
         uint8_t sha256[SHA256_LEN];
+        bool have_sha384;
+        uint8_t sha384[SHA384_LEN];
 };
 
 struct golden {
@@ -84,6 +91,9 @@ int golden_set_unknown(struct golden *g, enum golden_reg r, const char *reason);
 /* Serialises to JSON (the layout above) and writes it atomically to path, or
  * to stdout when path is NULL or "-". */
 int golden_save(const struct golden *g, const char *path, struct tdxh_err *e);
+
+/* JSON form of g (the layout above). */
+int golden_to_json(const struct golden *g, json_object **ret);
 
 /* Reads and validates a golden file. Every problem is reported with the file
  * name and the JSON field ("events[3].digest: not 96 hex digits"). */

@@ -1,0 +1,234 @@
+/* tdxh golden: compute golden measurements from a TD's parts (compute), or
+ * record them from a known-good run's evidence (record). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/event_type.h"
+#include "core/hex.h"
+#include "core/log.h"
+#include "core/size.h"
+#include "golden/golden.h"
+#include "measure/golden_compute.h"
+
+static void compute_usage(FILE *f)
+{
+        fputs("Usage: tdxh golden compute --profile P --firmware F --memory SIZE\n"
+              "                           [--kernel K] [--initrd I] [--cmdline S] [--vcpus N]\n"
+              "                           [--page-add per-page|two-pass]\n"
+              "                           [--acpi-from-log L | --acpi-dir D]\n"
+              "                           [-o golden.json] [--json]\n"
+              "\n"
+              "Predicts MRTD and RTMR0-2, with the events that produce them, for a TD\n"
+              "booted from these parts, and writes a golden file. A register whose inputs\n"
+              "were not all given is written as null with the reason.\n"
+              "\n"
+              "  --profile P        platform profile ('tdxh golden profiles' lists them)\n"
+              "  --firmware F       the OVMF/TDVF image given to QEMU with -bios\n"
+              "  --memory SIZE      guest memory as for QEMU -m (2G, 1536M, 2.5G)\n"
+              "  --kernel K         the bzImage given with -kernel\n"
+              "  --initrd I         the initrd given with -initrd\n"
+              "  --cmdline S        the command line given with -append\n"
+              "  --vcpus N          vCPU count (recorded; it changes only the ACPI tables)\n"
+              "  --page-add P       the host's page-add pattern for MRTD (default: profile's)\n"
+              "  --acpi-from-log L  take the three ACPI DATA digests from a reference log\n"
+              "  --acpi-dir D       hash the ACPI blobs D/table-loader, D/rsdp, D/tables\n"
+              "  -o FILE            write the golden file (atomically) to FILE\n"
+              "  --json             print the golden file on stdout (the default without -o\n"
+              "                     is a summary for a person)\n",
+              f);
+}
+
+static void print_summary(const struct golden *g, FILE *f)
+{
+        fprintf(f, "profile %s\n", g->profile_name);
+        for (int i = 0; i < GOLDEN_NREGS; i++) {
+                const struct golden_register *r = &g->regs[i];
+                char hex[97];
+
+                if (!r->present)
+                        continue;
+                if (r->known) {
+                        hex_encode(r->value, SHA384_LEN, hex);
+                        fprintf(f, "%-6s %s\n", golden_reg_name((enum golden_reg)i), hex);
+                } else {
+                        fprintf(f, "%-6s unknown: %s\n", golden_reg_name((enum golden_reg)i),
+                                r->unknown_reason);
+                }
+        }
+        fprintf(f, "events:\n");
+        for (size_t i = 0; i < g->n_events; i++) {
+                const struct golden_event *ev = &g->events[i];
+                char type[40], hex[97] = "(unknown)";
+
+                event_type_format(ev->type, type);
+                if (ev->digest_known)
+                        hex_encode(ev->digest, 16, hex);
+                fprintf(f, "  rtmr%d %-34s %-32s %-16s %s\n", ev->rtmr, type, hex, ev->what,
+                        ev->detail ? ev->detail : "");
+        }
+}
+
+static int golden_compute_main(int argc, char **argv)
+{
+        enum { OPT_PROFILE = 0x100, OPT_FIRMWARE, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY,
+               OPT_VCPUS, OPT_PAGE_ADD, OPT_ACPI_LOG, OPT_ACPI_DIR, OPT_JSON };
+        static const struct option opts[] = {
+                { "profile", required_argument, NULL, OPT_PROFILE },
+                { "firmware", required_argument, NULL, OPT_FIRMWARE },
+                { "kernel", required_argument, NULL, OPT_KERNEL },
+                { "initrd", required_argument, NULL, OPT_INITRD },
+                { "cmdline", required_argument, NULL, OPT_CMDLINE },
+                { "memory", required_argument, NULL, OPT_MEMORY },
+                { "vcpus", required_argument, NULL, OPT_VCPUS },
+                { "page-add", required_argument, NULL, OPT_PAGE_ADD },
+                { "acpi-from-log", required_argument, NULL, OPT_ACPI_LOG },
+                { "acpi-dir", required_argument, NULL, OPT_ACPI_DIR },
+                { "output", required_argument, NULL, 'o' },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        struct golden_compute_params p = { 0 };
+        _cleanup_golden_ struct golden g = { 0 };
+        struct tdxh_err e = { 0 };
+        const char *profile = NULL, *page_add = NULL, *out = NULL;
+        bool json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
+                switch (c) {
+                case OPT_PROFILE:
+                        profile = optarg;
+                        break;
+                case OPT_FIRMWARE:
+                        p.firmware = optarg;
+                        break;
+                case OPT_KERNEL:
+                        p.kernel = optarg;
+                        break;
+                case OPT_INITRD:
+                        p.initrd = optarg;
+                        break;
+                case OPT_CMDLINE:
+                        p.cmdline = optarg;
+                        break;
+                case OPT_MEMORY:
+                        if (size_parse(optarg, &p.memory) < 0)
+                                return cli_usage_error("golden compute",
+                                                       "--memory: '%s' is not a memory size "
+                                                       "(e.g. 2G, 1536M)", optarg);
+                        break;
+                case OPT_VCPUS: {
+                        char *end = NULL;
+                        long n = strtol(optarg, &end, 10);
+
+                        if (!*optarg || *end || n < 1 || n > 4096)
+                                return cli_usage_error("golden compute",
+                                                       "--vcpus: '%s' is not a vCPU count", optarg);
+                        p.vcpus = (unsigned)n;
+                        break;
+                }
+                case OPT_PAGE_ADD:
+                        page_add = optarg;
+                        break;
+                case OPT_ACPI_LOG:
+                        p.acpi_from_log = optarg;
+                        break;
+                case OPT_ACPI_DIR:
+                        p.acpi_dir = optarg;
+                        break;
+                case 'o':
+                        out = optarg;
+                        break;
+                case OPT_JSON:
+                        json = true;
+                        break;
+                case 'h':
+                        compute_usage(stdout);
+                        return TDXH_EXIT_OK;
+                default:
+                        return cli_usage_error("golden compute", "unknown option");
+                }
+        }
+        if (optind < argc)
+                return cli_usage_error("golden compute", "unexpected argument '%s'", argv[optind]);
+        if (!profile)
+                return cli_usage_error("golden compute", "--profile is required");
+        if (!p.firmware)
+                return cli_usage_error("golden compute", "--firmware is required");
+        if (!p.memory)
+                return cli_usage_error("golden compute", "--memory is required");
+        if ((p.initrd || p.cmdline) && !p.kernel)
+                return cli_usage_error("golden compute",
+                                       "--initrd and --cmdline need --kernel (direct kernel boot)");
+        if (p.acpi_from_log && p.acpi_dir)
+                return cli_usage_error("golden compute",
+                                       "--acpi-from-log and --acpi-dir exclude each other");
+        log_set_machine_output(json);
+        r = profile_lookup(profile, &p.profile, &e);
+        if (r < 0) {
+                fprintf(stderr, "tdxh golden compute: --profile: %s\n", e.msg);
+                return TDXH_EXIT_BAD_INPUT;
+        }
+        if (page_add && page_add_parse(page_add, &p.profile.page_add) < 0)
+                return cli_usage_error("golden compute",
+                                       "--page-add: '%s' is not per-page or two-pass", page_add);
+        r = golden_compute(&p, &g, &e);
+        if (r < 0)
+                return cli_report(r, &e);
+        if (out) {
+                r = golden_save(&g, out, &e);
+                if (r < 0)
+                        return cli_report(r, &e);
+                if (json)
+                        return cli_report(golden_save(&g, NULL, &e), &e);
+                if (log_get_level() >= LOG_INFO)
+                        print_summary(&g, stdout);
+                return TDXH_EXIT_OK;
+        }
+        if (json)
+                return cli_report(golden_save(&g, NULL, &e), &e);
+        print_summary(&g, stdout);
+        return TDXH_EXIT_OK;
+}
+
+static int golden_profiles_main(int argc, char **argv)
+{
+        const char *const *names = profile_names();
+
+        if (argc > 1)
+                return cli_usage_error("golden profiles", "unexpected argument '%s'", argv[1]);
+        for (size_t i = 0; names[i]; i++)
+                puts(names[i]);
+        return TDXH_EXIT_OK;
+}
+
+static void golden_usage(FILE *f)
+{
+        fputs("Usage: tdxh golden compute [OPTIONS]   predict MRTD/RTMR0-2 from a TD's parts\n"
+              "       tdxh golden profiles            list the platform profiles\n"
+              "Run 'tdxh golden SUBCOMMAND --help' for the options.\n",
+              f);
+}
+
+int cmd_golden(int argc, char **argv)
+{
+        if (argc < 2) {
+                golden_usage(stderr);
+                return TDXH_EXIT_BAD_INPUT;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+                golden_usage(stdout);
+                return TDXH_EXIT_OK;
+        }
+        if (strcmp(argv[1], "compute") == 0)
+                return golden_compute_main(argc - 1, argv + 1);
+        if (strcmp(argv[1], "profiles") == 0)
+                return golden_profiles_main(argc - 1, argv + 1);
+        return cli_usage_error("golden", "unknown subcommand '%s'", argv[1]);
+}

@@ -1,0 +1,26 @@
+/* Predicting a TD's golden measurements from its parts: the pipeline behind
+ * `tdxh golden compute`. It reads the inputs, runs the profile's event
+ * sequence (rtmr0.h, kernel_events.h), folds the events, and fills a golden
+ * model. A register whose inputs were not all given is unknown, with the
+ * reason; nothing is guessed. */
+#pragma once
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "golden/golden.h"
+#include "measure/profile.h"
+
+struct golden_compute_params {
+        struct profile profile;    /* page_add already overridden if asked */
+        const char *firmware;      /* required */
+        const char *kernel;        /* optional */
+        const char *initrd;        /* optional */
+        const char *cmdline;       /* optional; NULL = not given */
+        uint64_t memory;           /* bytes, required */
+        unsigned vcpus;            /* 0 = not given */
+        const char *acpi_from_log; /* event log holding the three ACPI DATA digests */
+        const char *acpi_dir;      /* directory with table-loader, rsdp, tables blobs */
+};
+
+int golden_compute(const struct golden_compute_params *p, struct golden *ret, struct tdxh_err *e);

@@ -1,0 +1,548 @@
+/* Boots the pinned reference kernel on the fake platform (QEMU q35 under TCG,
+ * Debian's OVMF.fd, swtpm with SHA-256 and SHA-384 banks, no NIC) with a
+ * busybox initramfs built here, reads the TPM event log and the SHA-384 PCRs
+ * the guest prints on its serial console, and checks that the kernel (PCR 4),
+ * LoadOptions (PCR 9, tag 0x8F3B22ED) and initrd (PCR 9, tag 0x8F3B22EC)
+ * digests equal the measure/ predictions, that the unpatched kernel digest
+ * would not match, and that the folds of PCRs 2-6 and 8-15 (minus 10) equal
+ * the predicted RTMR1 and RTMR2. A second case checks the same against the
+ * capture committed under tests/data/fake-boot (scripts/capture-fake-log.sh).
+ *
+ * Children are started with fork/exec (no shell), each in its own process
+ * group with a parent-death signal, waited for with deadlines, and killed
+ * and reaped on every path before any assertion runs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "core/digest.h"
+#include "core/event_type.h"
+#include "core/file.h"
+#include "core/hex.h"
+#include "core/le.h"
+#include "measure/kernel_events.h"
+#include "testutil.h"
+
+#define OVMF "/usr/share/ovmf/OVMF.fd"
+#define BUSYBOX "/bin/busybox"
+#define CMDLINE "console=ttyS0 quiet panic=-1"
+#define MEMORY (1ull << 30)
+#define BOOT_DEADLINE_S 150
+#define ALG_SHA384 0x000c
+
+static char *ref_kernel;
+
+/* ---- the capture: no Check assertions until every child is reaped ---- */
+
+/* newc cpio: 110-byte ASCII header, name, NUL, padding to 4, data, padding. */
+static int cpio_add(struct buf *b, const char *name, unsigned mode, const void *data, size_t len)
+{
+        /* Inode numbers only need to differ between entries. */
+        int r = buf_printf(b, "070701%08zX%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", b->len + 1,
+                           mode, 0u, 0u, 1u, 0u, len, 0u, 0u, 0u, 0u, strlen(name) + 1, 0u);
+
+        if (r >= 0)
+                r = buf_append(b, name, strlen(name) + 1);
+        while (r >= 0 && b->len % 4)
+                r = buf_putc(b, 0);
+        if (r >= 0)
+                r = buf_append(b, data, len);
+        while (r >= 0 && b->len % 4)
+                r = buf_putc(b, 0);
+        return r;
+}
+
+static const char init_script[] =
+        "#!/bin/busybox sh\n"
+        "/bin/busybox mount -t devtmpfs devtmpfs /dev\n"
+        "exec >/dev/ttyS0 2>&1\n"
+        "/bin/busybox mount -t proc proc /proc\n"
+        "/bin/busybox mount -t sysfs sysfs /sys\n"
+        "/bin/busybox mount -t securityfs securityfs /sys/kernel/security\n"
+        "echo TDXH-EVENTLOG-BEGIN\n"
+        "/bin/busybox base64 /sys/kernel/security/tpm0/binary_bios_measurements\n"
+        "echo TDXH-EVENTLOG-END\n"
+        "echo TDXH-PCRS-BEGIN\n"
+        "for i in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do\n"
+        "        echo \"$i $(/bin/busybox cat /sys/class/tpm/tpm0/pcr-sha384/$i)\"\n"
+        "done\n"
+        "echo TDXH-PCRS-END\n"
+        "/bin/busybox poweroff -f\n";
+
+static int build_initrd(const char *path, struct buf *why)
+{
+        _cleanup_buf_ struct buf b = BUF_INIT;
+        _cleanup_free_ char *bb = NULL;
+        size_t bb_len = 0;
+        struct tdxh_err e = { 0 };
+        int r = file_read_all(BUSYBOX, 64u << 20, &bb, &bb_len, &e);
+
+        if (r < 0) {
+                buf_puts(why, e.msg);
+                return r;
+        }
+        if ((r = cpio_add(&b, "bin", 040755, NULL, 0)) < 0 ||
+            (r = cpio_add(&b, "bin/busybox", 0100755, bb, bb_len)) < 0 ||
+            (r = cpio_add(&b, "dev", 040755, NULL, 0)) < 0 ||
+            (r = cpio_add(&b, "proc", 040755, NULL, 0)) < 0 ||
+            (r = cpio_add(&b, "sys", 040755, NULL, 0)) < 0 ||
+            (r = cpio_add(&b, "init", 0100755, init_script, strlen(init_script))) < 0 ||
+            (r = cpio_add(&b, "TRAILER!!!", 0, NULL, 0)) < 0)
+                return r;
+        r = file_write_atomic(path, b.data, b.len, 0644, &e);
+        if (r < 0)
+                buf_puts(why, e.msg);
+        return r;
+}
+
+struct capture {
+        char *console;          /* what the guest printed */
+        struct measure_events rtmr1, rtmr1_unpatched, rtmr2;
+        double boot_seconds;
+};
+
+static void capture_free(struct capture *c)
+{
+        free(c->console);
+        measure_events_free(&c->rtmr1);
+        measure_events_free(&c->rtmr1_unpatched);
+        measure_events_free(&c->rtmr2);
+}
+
+static int predict(const char *kernel, const char *initrd, uint64_t memory, const char *cmdline,
+                   struct capture *c, struct buf *why)
+{
+        struct kernel_boot b = { .kernel_path = kernel, .initrd_path = initrd, .cmdline = cmdline,
+                                 .ram_size = memory };
+        struct rtmr1_flags fake = { .header_patched = true, .separators = RTMR1_SEPARATORS_PCR2_6 };
+        struct rtmr1_flags unpatched = fake;
+        struct rtmr2_flags old_suffix = { 0 };
+        struct tdxh_err e = { 0 };
+        int r;
+
+        unpatched.header_patched = false;
+        r = kernel_rtmr1_events(&b, &fake, &c->rtmr1, &e);
+        if (r >= 0)
+                r = kernel_rtmr1_events(&b, &unpatched, &c->rtmr1_unpatched, &e);
+        if (r >= 0)
+                r = kernel_rtmr2_events(&b, &old_suffix, &c->rtmr2, &e);
+        if (r < 0)
+                buf_puts(why, e.msg);
+        return r;
+}
+
+/* The last bytes of a log, for a failure message (the directory is removed). */
+static void append_tail(struct buf *why, const char *path)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+
+        if (file_read_all(path, 16u << 20, &text, &len, NULL) == 0)
+                buf_puts(why, text + (len > 1500 ? len - 1500 : 0));
+}
+
+/* The whole boot. Everything it starts is stopped and reaped before it
+ * returns, whatever happened. */
+static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
+{
+        _cleanup_free_ char *initrd = NULL, *tpm = NULL, *sock = NULL, *console = NULL,
+                            *tpmstate = NULL, *ctrl = NULL, *chardev = NULL, *serial = NULL,
+                            *setup_log = NULL, *swtpm_log = NULL, *qemu_log = NULL;
+        struct test_child swtpm = { 0 }, qemu = { 0 };
+        size_t len;
+        double t0;
+        int status = 0, r;
+
+        if (asprintf(&initrd, "%s/initrd.img", dir) < 0 || asprintf(&tpm, "%s/tpm", dir) < 0 ||
+            asprintf(&sock, "%s/tpm/swtpm-sock", dir) < 0 ||
+            asprintf(&console, "%s/console.log", dir) < 0 ||
+            asprintf(&tpmstate, "dir=%s/tpm", dir) < 0 ||
+            asprintf(&ctrl, "type=unixio,path=%s/tpm/swtpm-sock", dir) < 0 ||
+            asprintf(&chardev, "socket,id=chrtpm,path=%s/tpm/swtpm-sock", dir) < 0 ||
+            asprintf(&serial, "file:%s/console.log", dir) < 0 ||
+            asprintf(&setup_log, "%s/swtpm_setup.log", dir) < 0 ||
+            asprintf(&swtpm_log, "%s/swtpm.log", dir) < 0 || asprintf(&qemu_log, "%s/qemu.log", dir) < 0)
+                return -ENOMEM;
+        r = build_initrd(initrd, why);
+        if (r < 0)
+                return r;
+        r = predict(ref_kernel, initrd, MEMORY, CMDLINE, c, why);
+        if (r < 0)
+                return r;
+        if (mkdir(tpm, 0700) < 0) {
+                r = -errno;
+                buf_printf(why, "mkdir %s: %s", tpm, strerror(errno));
+                return r;
+        }
+        r = child_run("swtpm_setup",
+                       (const char *const[]){ "swtpm_setup", "--tpm2", "--tpmstate", tpm, "--pcr-banks",
+                                        "sha256,sha384", "--overwrite", NULL },
+                       setup_log, 60, why);
+        if (r < 0)
+                return r;
+        /* Foreground swtpm is our child; the state path is absolute anyway. */
+        r = child_spawn(&swtpm, "swtpm",
+                  (const char *const[]){ "swtpm", "socket", "--tpm2", "--tpmstate", tpmstate, "--ctrl", ctrl,
+                                   NULL },
+                  swtpm_log);
+        if (r < 0) {
+                buf_printf(why, "swtpm: cannot start: %s", strerror(-r));
+                return r;
+        }
+        r = child_wait_socket(&swtpm, sock, test_now() + 20, why);
+        if (r < 0)
+                goto out;
+        t0 = test_now();
+        r = child_spawn(&qemu, "qemu-system-x86_64",
+                  (const char *const[]){ "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "1G",
+                                   "-bios", OVMF, "-chardev", chardev, "-tpmdev",
+                                   "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-crb,tpmdev=tpm0",
+                                   "-kernel", ref_kernel, "-initrd", initrd, "-append", CMDLINE,
+                                   "-nodefaults", "-nographic", "-monitor", "none", "-net", "none",
+                                   "-serial", serial, "-no-reboot", NULL },
+                  qemu_log);
+        if (r < 0) {
+                buf_printf(why, "qemu: cannot start: %s", strerror(-r));
+                goto out;
+        }
+        r = child_wait_until(&qemu, t0 + BOOT_DEADLINE_S, &status);
+        c->boot_seconds = test_now() - t0;
+        if (r < 0) {
+                buf_printf(why, "qemu: no poweroff within %d s; console:\n", BOOT_DEADLINE_S);
+                append_tail(why, console);
+                goto out;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                buf_printf(why, "qemu: exit status 0x%x:\n", status);
+                append_tail(why, qemu_log);
+                r = -EIO;
+                goto out;
+        }
+        r = file_read_all(console, 16u << 20, &c->console, &len, NULL);
+        if (r < 0)
+                buf_printf(why, "cannot read %s", console);
+out:
+        child_stop(&qemu);
+        child_stop(&swtpm);
+        return r;
+}
+
+/* ---- a minimal TCG crypto-agile log reader (the real one is evidence/) ---- */
+
+struct log_event {
+        uint32_t pcr, type;
+        bool has_sha384;
+        uint8_t sha384[SHA384_LEN];
+        const uint8_t *data;
+        uint32_t data_len;
+};
+
+static int read_log(const uint8_t *b, size_t len, struct log_event *ev, size_t max, size_t *ret_n)
+{
+        uint16_t alg_ids[8], alg_sizes[8];
+        uint32_t nalg, esz;
+        size_t off, n = 0;
+
+        if (len < 32 || (esz = le32_get(b + 28)) < 29 || 32 + (size_t)esz > len ||
+            memcmp(b + 32, "Spec ID Event03", 16) != 0)
+                return -EINVAL;
+        nalg = le32_get(b + 32 + 24);
+        if (nalg == 0 || nalg > 8 || 28 + 4 * (size_t)nalg > esz)
+                return -EINVAL;
+        for (uint32_t i = 0; i < nalg; i++) {
+                alg_ids[i] = le16_get(b + 32 + 28 + 4 * i);
+                alg_sizes[i] = le16_get(b + 32 + 30 + 4 * i);
+        }
+        off = 32 + esz;
+        while (off + 12 <= len && n < max) {
+                struct log_event e = { .pcr = le32_get(b + off), .type = le32_get(b + off + 4) };
+                uint32_t count = le32_get(b + off + 8);
+
+                if (e.pcr == UINT32_MAX && e.type == UINT32_MAX)
+                        break;
+                off += 12;
+                if (count == 0 || count > nalg)
+                        return -EINVAL;
+                for (uint32_t i = 0; i < count; i++) {
+                        uint32_t k = 0;
+
+                        if (off + 2 > len)
+                                return -EINVAL;
+                        while (k < nalg && alg_ids[k] != le16_get(b + off))
+                                k++;
+                        if (k == nalg || off + 2 + alg_sizes[k] > len)
+                                return -EINVAL;
+                        if (alg_ids[k] == ALG_SHA384) {
+                                e.has_sha384 = true;
+                                memcpy(e.sha384, b + off + 2, SHA384_LEN);
+                        }
+                        off += 2 + alg_sizes[k];
+                }
+                if (off + 4 > len || (e.data_len = le32_get(b + off)) > len - off - 4)
+                        return -EINVAL;
+                e.data = b + off + 4;
+                off += 4 + e.data_len;
+                ev[n++] = e;
+        }
+        *ret_n = n;
+        return 0;
+}
+
+static const struct log_event *find_tagged(const struct log_event *ev, size_t n, uint32_t tag)
+{
+        for (size_t i = 0; i < n; i++)
+                if (ev[i].pcr == 9 && ev[i].type == EV_EVENT_TAG && ev[i].data_len >= 8 &&
+                    le32_get(ev[i].data) == tag)
+                        return &ev[i];
+        return NULL;
+}
+
+static const struct log_event *find_type(const struct log_event *ev, size_t n, uint32_t pcr,
+                                         uint32_t type)
+{
+        for (size_t i = 0; i < n; i++)
+                if (ev[i].pcr == pcr && ev[i].type == type)
+                        return &ev[i];
+        return NULL;
+}
+
+/* Folds the log's SHA-384 digests of PCRs [lo, hi] except `skip` in log order. */
+static void fold_log(const struct log_event *ev, size_t n, uint32_t lo, uint32_t hi, uint32_t skip,
+                     uint8_t out[SHA384_LEN])
+{
+        memset(out, 0, SHA384_LEN);
+        for (size_t i = 0; i < n; i++)
+                if (ev[i].type != EV_NO_ACTION && ev[i].pcr >= lo && ev[i].pcr <= hi &&
+                    ev[i].pcr != skip && ev[i].has_sha384)
+                        rtmr_extend(out, ev[i].sha384);
+}
+
+static void fold_events(const struct measure_events *l, uint8_t out[SHA384_LEN])
+{
+        memset(out, 0, SHA384_LEN);
+        for (size_t i = 0; i < l->n; i++)
+                rtmr_extend(out, l->v[i].digest);
+}
+
+/* Drops the serial line's carriage returns in place. */
+static void strip_cr(char *text)
+{
+        char *w = text;
+
+        for (const char *r = text; *r; r++)
+                if (*r != '\r')
+                        *w++ = *r;
+        *w = '\0';
+}
+
+/* The text between the begin and end marker lines, or NULL. */
+static char *section(const char *console, const char *begin, const char *end)
+{
+        const char *p = strstr(console, begin), *q;
+
+        if (!p || !(q = strstr(p + strlen(begin), end)))
+                return NULL;
+        p += strlen(begin);
+        return strndup(p, (size_t)(q - p));
+}
+
+static uint8_t *decode_base64(const char *text, size_t *ret_len)
+{
+        EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+        size_t len = strlen(text);
+        uint8_t *out = malloc(len + 4);
+        int n = 0, m = 0;
+
+        ck_assert(ctx && out);
+        EVP_DecodeInit(ctx);
+        ck_assert_int_ge(EVP_DecodeUpdate(ctx, out, &n, (const unsigned char *)text, (int)len), 0);
+        ck_assert_int_eq(EVP_DecodeFinal(ctx, out + n, &m), 1);
+        EVP_ENCODE_CTX_free(ctx);
+        *ret_len = (size_t)(n + m);
+        return out;
+}
+
+static void parse_pcrs(const char *text, uint8_t pcrs[16][SHA384_LEN], bool seen[16])
+{
+        const char *p = text;
+
+        while (*p) {
+                unsigned idx;
+                char hex[2 * SHA384_LEN + 1];
+
+                if (sscanf(p, "%u %96s", &idx, hex) == 2 && idx < 16 &&
+                    hex_decode_exact(hex, pcrs[idx], SHA384_LEN) == 0)
+                        seen[idx] = true;
+                p += strcspn(p, "\n");
+                p += *p == '\n';
+        }
+}
+
+static void print_digest(const char *label, const uint8_t *d)
+{
+        char hex[2 * SHA384_LEN + 1];
+
+        hex_encode(d, SHA384_LEN, hex);
+        fprintf(stderr, "  %-28s %s\n", label, hex);
+}
+
+/* The checks shared by the live boot and the committed capture. */
+static void check_log(const uint8_t *log, size_t log_len, const uint8_t pcrs[16][SHA384_LEN],
+                      const bool seen[16], const struct capture *c)
+{
+        static struct log_event ev[512];
+        const struct log_event *kernel, *cmdline, *initrd;
+        uint8_t fold_log1[SHA384_LEN], fold_log2[SHA384_LEN], fold_p1[SHA384_LEN], fold_p2[SHA384_LEN];
+        size_t n = 0;
+
+        ck_assert_uint_eq(c->rtmr1.n, 9);
+        ck_assert_uint_eq(c->rtmr2.n, 2);
+        ck_assert_int_eq(read_log(log, log_len, ev, ELEMENTSOF(ev), &n), 0);
+        ck_assert_uint_gt(n, 10);
+        /* The reader is right if the log replays to the TPM's own PCRs
+         * (PCR 10 also holds IMA's extends, which are not in this log). */
+        for (uint32_t pcr = 0; pcr < 16; pcr++) {
+                uint8_t replay[SHA384_LEN];
+
+                if (pcr == 10)
+                        continue;
+                ck_assert_msg(seen[pcr], "PCR %u not printed", pcr);
+                fold_log(ev, n, pcr, pcr, UINT32_MAX, replay);
+                ck_assert_msg(memcmp(replay, pcrs[pcr], SHA384_LEN) == 0, "PCR %u does not replay", pcr);
+        }
+
+        kernel = find_type(ev, n, 4, EV_EFI_BOOT_SERVICES_APPLICATION);
+        cmdline = find_tagged(ev, n, TAGGED_EVENT_LOAD_OPTIONS);
+        initrd = find_tagged(ev, n, TAGGED_EVENT_INITRD);
+        ck_assert(kernel && cmdline && initrd);
+        fprintf(stderr, "fake boot log: %zu events\n", n);
+        print_digest("kernel, predicted", c->rtmr1.v[0].digest);
+        print_digest("kernel, logged", kernel->sha384);
+        print_digest("kernel, unpatched file", c->rtmr1_unpatched.v[0].digest);
+        print_digest("cmdline, predicted", c->rtmr2.v[0].digest);
+        print_digest("cmdline, logged", cmdline->sha384);
+        print_digest("initrd, predicted", c->rtmr2.v[1].digest);
+        print_digest("initrd, logged", initrd->sha384);
+        ck_assert_mem_eq(kernel->sha384, c->rtmr1.v[0].digest, SHA384_LEN);
+        ck_assert(memcmp(kernel->sha384, c->rtmr1_unpatched.v[0].digest, SHA384_LEN) != 0);
+        ck_assert_str_eq(c->rtmr2.v[0].what, "cmdline");
+        ck_assert_mem_eq(cmdline->sha384, c->rtmr2.v[0].digest, SHA384_LEN);
+        ck_assert_str_eq(c->rtmr2.v[1].what, "initrd");
+        ck_assert_mem_eq(initrd->sha384, c->rtmr2.v[1].digest, SHA384_LEN);
+
+        fold_log(ev, n, 2, 6, UINT32_MAX, fold_log1);
+        fold_log(ev, n, 8, 15, 10, fold_log2);
+        fold_events(&c->rtmr1, fold_p1);
+        fold_events(&c->rtmr2, fold_p2);
+        print_digest("RTMR1 (PCR 2-6), predicted", fold_p1);
+        print_digest("RTMR1 (PCR 2-6), log fold", fold_log1);
+        print_digest("RTMR2 (PCR 8-15 \\ 10), pred.", fold_p2);
+        print_digest("RTMR2 (PCR 8-15 \\ 10), log", fold_log2);
+        ck_assert_mem_eq(fold_p1, fold_log1, SHA384_LEN);
+        ck_assert_mem_eq(fold_p2, fold_log2, SHA384_LEN);
+}
+
+START_TEST(test_fake_boot_log_matches_predictions)
+{
+        char *dir = tmpdir_make();
+        struct capture c = { 0 };
+        _cleanup_buf_ struct buf why = BUF_INIT;
+        _cleanup_free_ char *b64 = NULL, *pcr_text = NULL;
+        _cleanup_free_ uint8_t *log = NULL;
+        uint8_t pcrs[16][SHA384_LEN];
+        bool seen[16] = { false };
+        size_t log_len;
+        int r;
+
+        r = boot_and_capture(dir, &c, &why);
+        tmpdir_remove(dir);
+        ck_assert_msg(r >= 0, "%s", why.data ? why.data : "capture failed");
+        fprintf(stderr, "boot to poweroff: %.1f s\n", c.boot_seconds);
+        strip_cr(c.console);
+        b64 = section(c.console, "TDXH-EVENTLOG-BEGIN\n", "TDXH-EVENTLOG-END");
+        pcr_text = section(c.console, "TDXH-PCRS-BEGIN\n", "TDXH-PCRS-END");
+        ck_assert_msg(b64 && pcr_text, "markers missing from the console; its end:\n%s",
+                      c.console + (strlen(c.console) > 2000 ? strlen(c.console) - 2000 : 0));
+        log = decode_base64(b64, &log_len);
+        parse_pcrs(pcr_text, pcrs, seen);
+        check_log(log, log_len, pcrs, seen, &c);
+        capture_free(&c);
+}
+END_TEST
+
+/* The capture committed by scripts/capture-fake-log.sh: the same checks
+ * without booting; the initrd is represented by its size and SHA-384 from
+ * manifest.txt (only its size enters the kernel digest). */
+START_TEST(test_committed_capture_matches_predictions)
+{
+        char *dir = tmpdir_make(), *initrd = NULL, *mpath = test_data_path("fake-boot/manifest.txt");
+        char *lpath = test_data_path("fake-boot/binary_bios_measurements");
+        char *ppath = test_data_path("fake-boot/pcr-sha384.txt");
+        _cleanup_free_ char *manifest = NULL, *pcr_text = NULL;
+        _cleanup_free_ uint8_t *log = NULL;
+        struct capture c = { 0 };
+        _cleanup_buf_ struct buf why = BUF_INIT;
+        unsigned long long initrd_size = 0;
+        char initrd_sha384[2 * SHA384_LEN + 1] = "";
+        uint8_t pcrs[16][SHA384_LEN];
+        bool seen[16] = { false };
+        const char *p;
+        size_t log_len;
+        int fd;
+
+        manifest = (char *)slurp(mpath, NULL);
+        p = strstr(manifest, "\ninitrd ");
+        ck_assert_ptr_nonnull(p);
+        ck_assert_int_eq(sscanf(strstr(p, " sha384 "), " sha384 %96s size %llu", initrd_sha384,
+                                &initrd_size), 2);
+        ck_assert_ptr_nonnull(strstr(manifest, "\nmemory 1G\n"));
+        ck_assert_ptr_nonnull(strstr(manifest, "\ncmdline " CMDLINE "\n"));
+        ck_assert_ptr_nonnull(strstr(manifest, "kernel vmlinuz-6.1.0-56-amd64 sha256 "
+                                               "26f2e57c99338feaf71c46fa4babdc7e1a6c115943002d109fdb746667104f5f"));
+        ck_assert_int_ge(asprintf(&initrd, "%s/initrd.img", dir), 0);
+        fd = open(initrd, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(ftruncate(fd, (off_t)initrd_size), 0);
+        close(fd);
+        ck_assert_msg(predict(ref_kernel, initrd, MEMORY, CMDLINE, &c, &why) == 0, "%s", why.data);
+        /* Stand in the recorded initrd digest for the sparse file's. */
+        ck_assert_int_eq(hex_decode_exact(initrd_sha384, c.rtmr2.v[1].digest, SHA384_LEN), 0);
+        log = slurp(lpath, &log_len);
+        pcr_text = (char *)slurp(ppath, NULL);
+        parse_pcrs(pcr_text, pcrs, seen);
+        check_log(log, log_len, pcrs, seen, &c);
+        capture_free(&c);
+        free(initrd);
+        free(mpath);
+        free(lpath);
+        free(ppath);
+        tmpdir_remove(dir);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("fake_boot_log");
+        TCase *tc = tcase_create("fake_boot_log");
+        int status;
+
+        ref_kernel = reference_kernel_path();
+        if (!ref_kernel) {
+                fprintf(stderr, "skipped: the reference kernel cannot be fetched\n");
+                return 77;
+        }
+        tcase_set_timeout(tc, 240);
+        tcase_add_test(tc, test_committed_capture_matches_predictions);
+        tcase_add_test(tc, test_fake_boot_log_matches_predictions);
+        suite_add_tcase(s, tc);
+        status = run_suite(s);
+        free(ref_kernel);
+        return status;
+}
