@@ -9,7 +9,7 @@ set -eu
 
 build=${1:?usage: bench_eventlog.sh BUILD_DIR [LOG] [EVENTS] [ROUNDS]}
 here=$(cd "$(dirname "$0")/.." && pwd)
-log=${2:-$here/harness/tests/data/evlog/ovmf-swtpm.binary_bios_measurements}
+log=${2:-$here/harness/tests/data/fake-boot/binary_bios_measurements}
 events=${3:-10000}
 rounds=${4:-5}
 tdxh=$build/harness/tdxh

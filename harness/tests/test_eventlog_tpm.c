@@ -174,26 +174,27 @@ START_TEST(test_ten_thousand_events_parse)
 }
 END_TEST
 
+/* pcr-sha384.txt of the capture: "N HEX" per line, PCR 0..23. */
 static void read_pcr_file(uint8_t pcr[17][48])
 {
-        _cleanup_free_ char *path = test_data_path("evlog/ovmf-swtpm.pcr-sha384.txt");
+        _cleanup_free_ char *path = test_data_path("fake-boot/pcr-sha384.txt");
         _cleanup_free_ uint8_t *text = slurp(path, NULL);
-        char *line = (char *)text, *save = NULL;
+        const char *line = (const char *)text;
 
         memset(pcr, 0, 17 * 48);
-        for (line = strtok_r(line, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
                 unsigned idx;
                 char hex[97];
 
-                ck_assert_int_eq(sscanf(line, "pcr%u %96s", &idx, hex), 2);
-                ck_assert_uint_lt(idx, 17);
-                ck_assert_int_eq(hex_decode_exact(hex, pcr[idx], 48), 0);
+                ck_assert_int_eq(sscanf(line, "%u %96s", &idx, hex), 2);
+                if (idx < 17)
+                        ck_assert_int_eq(hex_decode_exact(hex, pcr[idx], 48), 0);
         }
 }
 
 START_TEST(test_real_tpm_log_folds_to_its_pcrs)
 {
-        _cleanup_free_ char *path = test_data_path("evlog/ovmf-swtpm.binary_bios_measurements");
+        _cleanup_free_ char *path = test_data_path("fake-boot/binary_bios_measurements");
         _cleanup_evlog_ struct evlog l = { 0 };
         struct tdxh_err e = { 0 };
         uint8_t pcr[17][48], fold[17][48] = { { 0 } }, reg[4][48];
@@ -246,7 +247,7 @@ START_TEST(test_truncated_logs_are_errors_or_shorter_logs)
 {
         static const char *const fixtures[] = { "go-tdx-guest/ccel/ccel_data.dat",
                                                 "trustee/CCEL_data_ovmf" };
-        _cleanup_free_ char *tpm = test_data_path("evlog/ovmf-swtpm.binary_bios_measurements");
+        _cleanup_free_ char *tpm = test_data_path("fake-boot/binary_bios_measurements");
         _cleanup_buf_ struct buf b = BUF_INIT;
         size_t len;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/event_type.h"
+#include "core/guid.h"
 #include "evidence/uefi_text.h"
 
 static uint32_t rd32(const uint8_t *p)
@@ -183,7 +184,7 @@ int evlog_decode_image(const struct evlog_event *ev, struct buf *d, const char *
 int evlog_decode_gpt(const struct evlog_event *ev, struct buf *d, const char **what)
 {
         const uint8_t *p = ev->data;
-        char guid[UEFI_GUID_TEXT_LEN];
+        char guid[GUID_TEXT_LEN + 1];
         uint64_t count;
         size_t esize;
         int r;
@@ -195,7 +196,7 @@ int evlog_decode_gpt(const struct evlog_event *ev, struct buf *d, const char **w
         count = rd64(p + 92);
         if (esize < 128 || esize > 4096 || count > (ev->data_len - 100) / esize)
                 return 0;
-        uefi_guid_format(p + 56, false, guid);
+        guid_format(p + 56, false, guid);
         r = buf_printf(d, "disk %s, %" PRIu64 " partitions", guid, count);
         for (uint64_t i = 0; r >= 0 && i < count; i++) {
                 const uint8_t *ent = p + 100 + i * esize;
@@ -277,10 +278,10 @@ int evlog_decode_handoff(const struct evlog_event *ev, struct buf *d, const char
                 return 0;
         for (uint64_t i = 0; r >= 0 && i < count; i++) {
                 const uint8_t *ent = p + off + 8 + i * 24;
-                char guid[UEFI_GUID_TEXT_LEN];
+                char guid[GUID_TEXT_LEN + 1];
                 const char *name = guid;
 
-                uefi_guid_format(ent, false, guid);
+                guid_format(ent, false, guid);
                 for (size_t k = 0; k < sizeof(known_tables) / sizeof(known_tables[0]); k++)
                         if (strcmp(guid, known_tables[k].guid) == 0) {
                                 name = known_tables[k].name;

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "core/guid.h"
+
 #define DP_HW 0x01
 #define DP_ACPI 0x02
 #define DP_MSG 0x03
@@ -34,9 +36,9 @@ static uint64_t rd64(const uint8_t *p)
 
 static int put_guid(struct buf *out, const uint8_t *g)
 {
-        char text[UEFI_GUID_TEXT_LEN];
+        char text[GUID_TEXT_LEN + 1];
 
-        uefi_guid_format(g, true, text);
+        guid_format(g, true, text);
         return buf_puts(out, text);
 }
 

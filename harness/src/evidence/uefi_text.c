@@ -1,5 +1,5 @@
-/* GUID, string and hex helpers for decoding event data; see uefi_text.h.
- * Device paths are in uefi_devpath.c. */
+/* String and hex helpers for decoding event data; see uefi_text.h. Device
+ * paths are in uefi_devpath.c. */
 #include "evidence/uefi_text.h"
 
 #include <errno.h>
@@ -8,23 +8,6 @@
 static uint32_t rd16(const uint8_t *p)
 {
         return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-void uefi_guid_format(const uint8_t g[16], bool upper, char out[UEFI_GUID_TEXT_LEN])
-{
-        /* byte order of the text: the first three groups are little-endian */
-        static const uint8_t order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-        const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-        size_t o = 0;
-
-        /* called for every device path node of a big log: no printf */
-        for (size_t i = 0; i < 16; i++) {
-                if (i == 4 || i == 6 || i == 8 || i == 10)
-                        out[o++] = '-';
-                out[o++] = digits[g[order[i]] >> 4];
-                out[o++] = digits[g[order[i]] & 0xf];
-        }
-        out[o] = '\0';
 }
 
 static int put_utf8(struct buf *out, uint32_t cp)
