@@ -3,6 +3,7 @@
 #   make test   install dependencies, build (release and ASan+UBSan), run every test through CTest
 #   make bench  benchmarks (figures printed, never asserted)
 #   make fuzz   libFuzzer targets, FUZZ_SECONDS each
+#   make image  the reproducible minimal image (images/minimal) into IMAGE_OUT
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san
@@ -11,10 +12,11 @@ JOBS       ?= $(shell nproc)
 CTEST_ARGS ?=
 FUZZ_SECONDS ?= 60
 OUT        ?= out
+IMAGE_OUT  ?= $(OUT)/image
 
 TDXH := $(BUILD)/harness/tdxh
 
-.PHONY: all deps build build-san run test test-unit bench fuzz clean
+.PHONY: all deps build build-san run test test-unit bench fuzz image clean
 
 all: build
 
@@ -52,6 +54,11 @@ fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DTDXH_FUZZ=ON -DTDXH_AGENT=OFF
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	scripts/run-fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+# Kernel, initrd, command line and manifest of the minimal image; the pinned
+# Debian packages are fetched into $$TDXH_CACHE (default ~/.cache/tdxh).
+image: build
+	images/minimal/build.sh --out $(IMAGE_OUT)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

@@ -1,0 +1,31 @@
+/* Shared between the vtpm provider's parts (provider_vtpm.c: registers,
+ * event log, extend, report; vtpm_seal.c: seal and unseal). */
+#pragma once
+
+#include <stdint.h>
+#include <tss2/tss2_esys.h>
+
+#include "core/err.h"
+#include "provider.h"
+
+struct vtpm {
+        TSS2_TCTI_CONTEXT *tcti;
+        ESYS_CONTEXT *esys;
+};
+
+/* The PCRs that stand for a register on the fake platform (mask of PCRs):
+ * mrtd → PCR 0 (the firmware's own measurements), rtmr0 → 1, 7;
+ * rtmr1 → 2-6; rtmr2 → 8-15 except 10; rtmr3 → the agent's PCR. */
+uint32_t vtpm_pcrs_of_policy(uint32_t policy);
+
+/* A selection of the SHA-384 bank. */
+void vtpm_pcr_selection(uint32_t pcr_mask, TPML_PCR_SELECTION *ret);
+
+/* Turns a TSS return code into a negative errno and a message naming the
+ * command: a failed policy check is -EACCES, anything else -EIO. */
+int vtpm_rc(TSS2_RC rc, const char *command, struct tdxh_err *e);
+
+int vtpm_seal(struct provider *p, const char *name, const uint8_t *data, size_t len,
+              uint32_t policy, uint8_t **ret_blob, size_t *ret_len, struct tdxh_err *e);
+int vtpm_unseal(struct provider *p, const char *name, const uint8_t *blob, size_t len,
+                uint8_t **ret_data, size_t *ret_len, struct tdxh_err *e);
