@@ -14,6 +14,7 @@
 #include "core/file.h"
 #include "core/hex.h"
 #include "core/json_util.h"
+#include "core/le.h"
 #include "core/log.h"
 #include "evidence/eventlog.h"
 #include "evidence/quote.h"
@@ -42,17 +43,11 @@ static void usage(FILE *f)
               f);
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
-
 /* Quote header: version 4 or 5, attestation key type 2 or 3, TEE type TDX. */
 static bool is_quote(const uint8_t *p, size_t len)
 {
         return len >= 48 && (p[0] == 4 || p[0] == 5) && p[1] == 0 && (p[2] == 2 || p[2] == 3) &&
-               p[3] == 0 && rd32(p + 4) == 0x81;
+               p[3] == 0 && le32_get(p + 4) == 0x81;
 }
 
 static bool is_tdreport(const uint8_t *p, size_t len)

@@ -13,18 +13,8 @@
 
 #include "core/event_type.h"
 #include "core/guid.h"
+#include "core/le.h"
 #include "evidence/uefi_text.h"
-
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-        return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 struct uefi_var {
         const uint8_t *guid;
@@ -40,8 +30,8 @@ static bool var_parse(const uint8_t *p, size_t n, struct uefi_var *v)
 
         if (n < 32)
                 return false;
-        chars = rd64(p + 16);
-        dlen = rd64(p + 24);
+        chars = le64_get(p + 16);
+        dlen = le64_get(p + 24);
         if (chars > (n - 32) / 2 || dlen > n - 32 - 2 * chars)
                 return false;
         *v = (struct uefi_var){ .guid = p,
@@ -162,7 +152,7 @@ int evlog_decode_image(const struct evlog_event *ev, struct buf *d, const char *
         *what = ev->type == EV_EFI_BOOT_SERVICES_APPLICATION ? "efi-app" : "driver";
         if (ev->data_len < 32)
                 return 0;
-        dplen = rd64(p + 24);
+        dplen = le64_get(p + 24);
         if (dplen > ev->data_len - 32)
                 return 0;
         r = uefi_devpath_append(d, p + 32, (size_t)dplen);
@@ -192,8 +182,8 @@ int evlog_decode_gpt(const struct evlog_event *ev, struct buf *d, const char **w
         *what = "gpt";
         if (ev->data_len < 100 || memcmp(p, "EFI PART", 8) != 0)
                 return 0;
-        esize = rd32(p + 84);
-        count = rd64(p + 92);
+        esize = le32_get(p + 84);
+        count = le64_get(p + 92);
         if (esize < 128 || esize > 4096 || count > (ev->data_len - 100) / esize)
                 return 0;
         guid_format(p + 56, false, guid);
@@ -235,8 +225,8 @@ int evlog_decode_blob(const struct evlog_event *ev, struct buf *d, const char **
                 if (r < 0)
                         return r;
         }
-        return buf_printf(d, "base 0x%" PRIx64 " length 0x%" PRIx64, rd64(p + off),
-                          rd64(p + off + 8));
+        return buf_printf(d, "base 0x%" PRIx64 " length 0x%" PRIx64, le64_get(p + off),
+                          le64_get(p + off + 8));
 }
 
 static const struct {
@@ -273,7 +263,7 @@ int evlog_decode_handoff(const struct evlog_event *ev, struct buf *d, const char
         }
         if (r < 0 || ev->data_len < off + 8)
                 return r < 0 ? r : 0;
-        count = rd64(p + off);
+        count = le64_get(p + off);
         if (count > (ev->data_len - off - 8) / 24)
                 return 0;
         for (uint64_t i = 0; r >= 0 && i < count; i++) {
@@ -289,7 +279,7 @@ int evlog_decode_handoff(const struct evlog_event *ev, struct buf *d, const char
                                         smbios = true;
                         }
                 r = buf_printf(d, "%s%s at 0x%" PRIx64, d->len ? (i ? ", " : ": ") : "", name,
-                               rd64(ent + 16));
+                               le64_get(ent + 16));
         }
         if (smbios && strcmp(*what, "td-hob") != 0)
                 *what = "smbios";

@@ -5,10 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-static uint32_t rd16(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
+#include "core/le.h"
 
 static int put_utf8(struct buf *out, uint32_t cp)
 {
@@ -48,13 +45,13 @@ int uefi_utf16_append(struct buf *out, const uint8_t *p, size_t len, bool stop_a
                 return r;
         out->data[out->len] = '\0';
         while (i + 2 <= len) {
-                uint32_t u = rd16(p + i);
+                uint32_t u = le16_get(p + i);
 
                 i += 2;
                 if (u == 0 && stop_at_nul)
                         break;
                 if (u >= 0xd800 && u < 0xdc00 && i + 2 <= len) {
-                        uint32_t lo = rd16(p + i);
+                        uint32_t lo = le16_get(p + i);
 
                         if (lo >= 0xdc00 && lo < 0xe000) {
                                 u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
@@ -79,7 +76,7 @@ bool uefi_utf16_is_text(const uint8_t *p, size_t len)
         if (len < 2 || len % 2)
                 return false;
         for (size_t i = 0; i + 2 <= len; i += 2) {
-                uint32_t u = rd16(p + i);
+                uint32_t u = le16_get(p + i);
 
                 if (u == 0) {
                         /* only NULs may follow the terminator */
