@@ -16,7 +16,7 @@ IMAGE_OUT  ?= $(OUT)/image
 
 TDXH := $(BUILD)/harness/tdxh
 
-.PHONY: all deps build build-san run test test-unit bench fuzz image clean
+.PHONY: all deps build build-san run test test-unit bench fuzz image image-golden clean
 
 all: build
 
@@ -59,6 +59,10 @@ fuzz: deps
 # Debian packages are fetched into $$TDXH_CACHE (default ~/.cache/tdxh).
 image: build
 	images/minimal/build.sh --out $(IMAGE_OUT)
+
+# Refreshes the committed golden files of the minimal image.
+image-golden: image
+	images/minimal/golden.sh $(IMAGE_OUT) $(TDXH) images/minimal/golden
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

@@ -10,7 +10,7 @@ tdxh="$build/harness/tdxh"
 fw=/usr/share/ovmf/OVMF.fd
 kernel=$("$here/../scripts/reference-kernel.sh")
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work" "$_bench_tmp"' EXIT INT TERM
 # Incompressible, reproducible content: AES-CTR keystream of a fixed key.
 head -c $((256 << 20)) /dev/zero |
         openssl enc -aes-128-ctr -nosalt -K 00112233445566778899aabbccddeeff \

@@ -1,5 +1,14 @@
 # Shared helpers for the benchmark scripts (sourced).
 
+_bench_tmp=$(mktemp)
+trap 'rm -f "$_bench_tmp"' EXIT
+
+# wall_time CMD...: the wall time of one run in seconds (GNU time).
+wall_time() {
+        /usr/bin/time -o "$_bench_tmp" -f '%e' "$@" >/dev/null 2>&1
+        tail -n1 "$_bench_tmp"
+}
+
 # best_of N CMD...: runs CMD N times, prints the best wall time in seconds.
 best_of() {
         n=$1
@@ -7,8 +16,10 @@ best_of() {
         best=""
         i=0
         while [ "$i" -lt "$n" ]; do
-                t=$( { /usr/bin/time -f '%e' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
-                if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+                t=$(wall_time "$@")
+                if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a < b)}'; then
+                        best=$t
+                fi
                 i=$((i + 1))
         done
         echo "$best"
@@ -16,9 +27,10 @@ best_of() {
 
 # peak_rss_kib CMD...: the peak resident set of one run, in KiB.
 peak_rss_kib() {
-        { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1
+        /usr/bin/time -o "$_bench_tmp" -f '%M' "$@" >/dev/null 2>&1
+        tail -n1 "$_bench_tmp"
 }
 
 ratio() {
-        awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"inf\" }"
+        awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "inf" }'
 }

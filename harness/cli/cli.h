@@ -24,3 +24,4 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cmd_golden(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_verify(int argc, char **argv);

@@ -3,6 +3,7 @@
  * hex text), a dstack GetQuote response (JSON with "quote" and "event_log"),
  * a 1024-byte TD report, the 56-byte ACPI CCEL table, and event logs (CCEL
  * area with or without its table, TPM crypto-agile log, JSON logs). */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,7 +13,6 @@
 #include "cli.h"
 #include "core/cleanup.h"
 #include "core/file.h"
-#include "core/hex.h"
 #include "core/json_util.h"
 #include "core/le.h"
 #include "core/log.h"
@@ -53,29 +53,6 @@ static bool is_quote(const uint8_t *p, size_t len)
 static bool is_tdreport(const uint8_t *p, size_t len)
 {
         return len == TDREPORT_LEN && p[0] == 0x81;
-}
-
-/* Hex text (any whitespace between digits) decoded into *ret; 0 when the
- * input is not hex text. */
-static int decode_hex_text(const uint8_t *p, size_t len, uint8_t **ret, size_t *ret_len)
-{
-        _cleanup_free_ char *compact = malloc(len + 1);
-        size_t n = 0;
-
-        if (!compact)
-                return -ENOMEM;
-        for (size_t i = 0; i < len; i++) {
-                if (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')
-                        continue;
-                if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
-                      (p[i] >= 'A' && p[i] <= 'F')))
-                        return 0;
-                compact[n++] = (char)p[i];
-        }
-        compact[n] = '\0';
-        if (n == 0 || n % 2)
-                return 0;
-        return hex_decode_alloc(compact, ret, ret_len) < 0 ? -ENOMEM : 1;
 }
 
 static int output_json(json_object *o, struct tdxh_err *e)
@@ -189,14 +166,14 @@ static int show_ccel_table(const struct inspect_opts *o, const uint8_t *p, size_
         return 0;
 }
 
-/* A JSON object with a "quote" member: a GetQuote response. */
+/* A JSON object with a "quote" member: a GetQuote response. Returns 1 when
+ * it was one and was shown, 0 when it is something else. */
 static int try_quote_json(const struct inspect_opts *o, const uint8_t *p, size_t len,
                           struct tdxh_err *e)
 {
         _cleanup_json_ json_object *top = NULL;
         _cleanup_free_ uint8_t *quote = NULL;
         _cleanup_evlog_ struct evlog l = { 0 };
-        json_object *v;
         size_t qlen;
         bool has_log;
         int r;
@@ -204,11 +181,13 @@ static int try_quote_json(const struct inspect_opts *o, const uint8_t *p, size_t
         /* the caller made p a NUL-terminated string */
         top = json_tokener_parse((const char *)p);
         if (!top || !json_object_is_type(top, json_type_object) ||
-            !json_object_object_get_ex(top, "quote", &v))
+            !json_object_object_get_ex(top, "quote", NULL))
                 return 0;
-        if (!json_object_is_type(v, json_type_string) ||
-            hex_decode_alloc(json_object_get_string(v), &quote, &qlen) < 0)
-                return err_setf(e, -EINVAL, "%s: quote: not a hex string", o->path);
+        r = quote_load_buffer(p, len, &quote, &qlen, e);
+        if (r < 0) {
+                err_prefix(e, "%s: ", o->path);
+                return r;
+        }
         has_log = json_object_object_get_ex(top, "event_log", NULL);
         if (has_log) {
                 r = evlog_parse(p, len, EVLOG_JSON, &l, e);
@@ -254,7 +233,7 @@ static int inspect_bytes(const struct inspect_opts *o, const uint8_t *p, size_t 
                          struct tdxh_err *e)
 {
         _cleanup_free_ uint8_t *bin = NULL;
-        size_t blen;
+        size_t blen, first = 0;
         int r;
 
         if (o->format >= 0 || o->table_path)
@@ -267,21 +246,29 @@ static int inspect_bytes(const struct inspect_opts *o, const uint8_t *p, size_t 
                 return show_tdreport(o, p, len, e);
         if (len == CCEL_TABLE_LEN && memcmp(p, "CCEL", 4) == 0)
                 return show_ccel_table(o, p, len, e);
-        if (p[0] == '{') {
+        while (first < len && isspace(p[first]))
+                first++;
+        if (first < len && p[first] == '{') {
                 r = try_quote_json(o, p, len, e);
                 if (r != 0)
                         return r < 0 ? r : 0;
         }
-        r = decode_hex_text(p, len, &bin, &blen);
-        if (r < 0)
-                return r;
-        if (r > 0) {
-                if (is_quote(bin, blen))
-                        return show_quote(o, bin, blen, NULL, e);
-                if (is_tdreport(bin, blen))
-                        return show_tdreport(o, bin, blen, e);
-                /* an event log written out as hex */
-                return inspect_log(o, bin, blen, e);
+        /* Hex text: a binary log starts with a small index and a quote
+         * with its version, not with a hex digit. */
+        if (first < len && isxdigit(p[first])) {
+                r = quote_load_buffer(p, len, &bin, &blen, e);
+                if (r < 0) {
+                        err_prefix(e, "%s: ", o->path);
+                        return r;
+                }
+                if (blen != len || memcmp(bin, p, len) != 0) {
+                        if (is_quote(bin, blen))
+                                return show_quote(o, bin, blen, NULL, e);
+                        if (is_tdreport(bin, blen))
+                                return show_tdreport(o, bin, blen, e);
+                        /* an event log written out as hex */
+                        return inspect_log(o, bin, blen, e);
+                }
         }
         return inspect_log(o, p, len, e);
 }
@@ -350,7 +337,7 @@ int cmd_inspect(int argc, char **argv)
         if (r < 0)
                 return cli_report(r, &e);
         /* JSON text needs a terminating NUL; a copy costs little next to parsing. */
-        if (m.size && m.data[0] == '{') {
+        if (m.size && (m.data[0] == '{' || isspace(m.data[0]))) {
                 text = malloc(m.size + 1);
                 if (!text)
                         return cli_report(-ENOMEM, NULL);

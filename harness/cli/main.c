@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },
         { "version", "print the version and exit", cmd_version },
         { "inspect", "show a quote, TD report or event log (text or --json)", cmd_inspect },
+        { "verify", "verify a TDX quote offline (signatures, PCK chain, policy)", cmd_verify },
 };
 
 static void usage(FILE *f)

@@ -194,7 +194,7 @@ static void start_qemu(const char *image)
         char *fw_attr = fmt("name=opt/tdxh/td_attributes,file=%s/td_attributes.bin", d);
         char *kernel = fmt("%s/vmlinuz", image), *initrd = fmt("%s/initrd.img", image);
 
-        add(&argv, VM_QEMU, "-machine", "q35", "-accel", "tcg", "-m", "1G", "-bios", VM_OVMF,
+        add(&argv, VM_QEMU, "-machine", "q35", "-accel", "tcg", "-m", VM_MEMORY, "-bios", VM_OVMF,
             "-nodefaults", "-nographic", "-no-reboot", "-serial", serial, "-chardev", tpm,
             "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-crb,tpmdev=tpm0",
             "-device", "virtio-serial-pci", "-chardev", agent, "-device",

@@ -10,6 +10,7 @@
 #define VM_SWTPM "/usr/bin/swtpm"
 #define VM_SWTPM_SETUP "/usr/bin/swtpm_setup"
 #define VM_OVMF "/usr/share/ovmf/OVMF.fd"
+#define VM_MEMORY "1G"
 
 /* QEMU, swtpm and OVMF are installed. */
 bool vm_platform_present(void);

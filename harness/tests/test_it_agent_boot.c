@@ -7,9 +7,8 @@
  *
  * The registers the agent returns are checked for self-consistency (RTMR0-2
  * equal the fold of the returned TPM log, the TPM PCR check passed, RTMR3
- * equals the fold of the RTMR3 log) and written to
- * agent_boot_observed.json in the working directory (record_observed()),
- * where a golden comparison can pick them up.
+ * equals the fold of the RTMR3 log), and RTMR0-2 must equal what
+ * `tdxh golden compute --profile fake` predicts for the image.
  *
  * The VM itself (swtpm, QEMU, the agent channel, cleanup on every path) is
  * agent_vm.c. */
@@ -26,13 +25,13 @@
 #include "core/digest.h"
 #include "core/hex.h"
 #include "evidence/tpm_fold.h"
+#include "golden/golden.h"
 #include "testutil.h"
 
 #define BUILD_SCRIPT TDXH_SOURCE_DIR "/images/minimal/build.sh"
 #define INIT_SOURCE TDXH_SOURCE_DIR "/images/minimal/init"
 #define BOOT_TIMEOUT_S 180
 #define REQUEST_TIMEOUT_S 90
-#define OBSERVED_FILE "agent_boot_observed.json"
 
 /* TD attributes the fake TDX module would hand over: SEPT_VE_DISABLE. */
 static const uint8_t fake_attributes[8] = { 0x00, 0x00, 0x00, 0x10 };
@@ -45,29 +44,43 @@ static json_object *callf_owned(char *req)
         return o;
 }
 
-/* The hook for golden comparisons: what this boot observed, as JSON. */
-static void record_observed(json_object *regs, double boot_to_hello_s, const char *image)
+/* The registers the agent read in the guest must be the ones
+ * `tdxh golden compute --profile fake` predicts for this image and memory. */
+static void check_registers_match_golden(json_object *regs, const char *image)
 {
-        json_object *o = json_object_new_object(), *manifest;
-        char *path = NULL;
-        const char *keys[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "td_attributes" };
+        char *dir = tmpdir_make(), *out = NULL, *kernel = NULL, *initrd = NULL, *cmdline_path = NULL;
+        char *cmdline, hex[97];
+        struct golden g = { 0 };
+        struct tdxh_err e = { 0 };
+        struct run_result r;
 
-        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-                json_object_object_add(o, keys[i], json_object_new_string(resp_str(regs, keys[i])));
-        json_object_object_add(o, "boot_to_hello_s", json_object_new_double(boot_to_hello_s));
-        ck_assert_int_ge(asprintf(&path, "%s/manifest.json", image), 0);
-        manifest = json_object_from_file(path);
-        ck_assert_ptr_nonnull(manifest);
-        json_object_object_add(o, "image_outputs",
-                               json_object_get(json_object_object_get(manifest, "outputs")));
-        json_object_object_add(o, "cmdline",
-                               json_object_get(json_object_object_get(manifest, "cmdline")));
-        json_object_put(manifest);
-        ck_assert_int_eq(json_object_to_file_ext(OBSERVED_FILE, o, JSON_C_TO_STRING_PRETTY), 0);
-        printf("observed registers (%s):\n%s\n", OBSERVED_FILE,
-               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
-        json_object_put(o);
-        free(path);
+        ck_assert_int_ge(asprintf(&out, "%s/fake.json", dir), 0);
+        ck_assert_int_ge(asprintf(&kernel, "%s/vmlinuz", image), 0);
+        ck_assert_int_ge(asprintf(&initrd, "%s/initrd.img", image), 0);
+        ck_assert_int_ge(asprintf(&cmdline_path, "%s/cmdline", image), 0);
+        cmdline = (char *)slurp(cmdline_path, NULL);
+        run_tdxh(&r, (const char *[]){ "golden", "compute", "--profile", "fake", "--firmware",
+                                       VM_OVMF, "--kernel", kernel, "--initrd", initrd,
+                                       "--cmdline", cmdline, "--memory", VM_MEMORY, "-o", out,
+                                       NULL });
+        ck_assert_msg(r.status == 0, "golden compute failed: %s", r.err);
+        run_result_free(&r);
+        ck_assert_msg(golden_load(out, &g, &e) == 0, "%s", e.msg);
+        for (int i = GOLDEN_RTMR0; i <= GOLDEN_RTMR2; i++) {
+                const char *name = golden_reg_name((enum golden_reg)i);
+
+                ck_assert(g.regs[i].known);
+                hex_encode(g.regs[i].value, 48, hex);
+                printf("%s observed %s predicted %s\n", name, resp_str(regs, name), hex);
+                ck_assert_str_eq(resp_str(regs, name), hex);
+        }
+        golden_free(&g);
+        free(cmdline);
+        free(cmdline_path);
+        free(initrd);
+        free(kernel);
+        free(out);
+        tmpdir_remove(dir);
 }
 
 static void check_registers_consistent(json_object *regs, json_object *evlog)
@@ -277,7 +290,7 @@ START_TEST(test_agent_boot_serves_every_request)
         evlog = vm_call("{\"id\":3,\"op\":\"event-log\"}", REQUEST_TIMEOUT_S);
         resp_expect_ok(evlog);
         check_registers_consistent(regs, evlog);
-        record_observed(regs, boot_to_hello, image);
+        check_registers_match_golden(regs, image);
         json_object_put(regs);
         json_object_put(evlog);
 

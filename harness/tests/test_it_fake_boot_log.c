@@ -181,14 +181,14 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
                 buf_printf(why, "mkdir %s: %s", tpm, strerror(errno));
                 return r;
         }
-        r = child_run("swtpm_setup",
+        r = test_child_run("swtpm_setup",
                        (const char *const[]){ "swtpm_setup", "--tpm2", "--tpmstate", tpm, "--pcr-banks",
                                         "sha256,sha384", "--overwrite", NULL },
                        setup_log, 60, why);
         if (r < 0)
                 return r;
         /* Foreground swtpm is our child; the state path is absolute anyway. */
-        r = child_spawn(&swtpm, "swtpm",
+        r = test_child_spawn(&swtpm, "swtpm",
                   (const char *const[]){ "swtpm", "socket", "--tpm2", "--tpmstate", tpmstate, "--ctrl", ctrl,
                                    NULL },
                   swtpm_log);
@@ -196,11 +196,11 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
                 buf_printf(why, "swtpm: cannot start: %s", strerror(-r));
                 return r;
         }
-        r = child_wait_socket(&swtpm, sock, test_now() + 20, why);
+        r = test_child_wait_socket(&swtpm, sock, test_now() + 20, why);
         if (r < 0)
                 goto out;
         t0 = test_now();
-        r = child_spawn(&qemu, "qemu-system-x86_64",
+        r = test_child_spawn(&qemu, "qemu-system-x86_64",
                   (const char *const[]){ "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "1G",
                                    "-bios", OVMF, "-chardev", chardev, "-tpmdev",
                                    "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-crb,tpmdev=tpm0",
@@ -212,7 +212,7 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
                 buf_printf(why, "qemu: cannot start: %s", strerror(-r));
                 goto out;
         }
-        r = child_wait_until(&qemu, t0 + BOOT_DEADLINE_S, &status);
+        r = test_child_wait_until(&qemu, t0 + BOOT_DEADLINE_S, &status);
         c->boot_seconds = test_now() - t0;
         if (r < 0) {
                 buf_printf(why, "qemu: no poweroff within %d s; console:\n", BOOT_DEADLINE_S);
@@ -229,8 +229,8 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
         if (r < 0)
                 buf_printf(why, "cannot read %s", console);
 out:
-        child_stop(&qemu);
-        child_stop(&swtpm);
+        test_child_stop(&qemu);
+        test_child_stop(&swtpm);
         return r;
 }
 

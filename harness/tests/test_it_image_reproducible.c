@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "golden/golden.h"
 #include "testutil.h"
 
 #define BUILD_SCRIPT TDXH_SOURCE_DIR "/images/minimal/build.sh"
@@ -65,6 +66,39 @@ static const char *manifest_output_sha(json_object *m, const char *which)
         return json_object_get_string(sha);
 }
 
+/* Runs images/minimal/golden.sh on a built image; returns the directory of
+ * the golden files it wrote. */
+static char *compute_golden(const char *image, const char *name)
+{
+        const char *tdxh = getenv("TDXH_BIN");
+        char *script = NULL, *out = NULL;
+        struct run_result r;
+
+        ck_assert_ptr_nonnull(tdxh);
+        ck_assert_int_ge(asprintf(&script, "%s/images/minimal/golden.sh", TDXH_SOURCE_DIR), 0);
+        ck_assert_int_ge(asprintf(&out, "%s.%s", image, name), 0);
+        run_cmd(&r, (const char *[]){ script, image, tdxh, out, NULL }, 120);
+        ck_assert_msg(r.status == 0, "golden.sh failed (%d): %s", r.status, r.err);
+        run_result_free(&r);
+        free(script);
+        return out;
+}
+
+static void load_fake_golden(const char *image, struct golden *ret)
+{
+        char *dir = compute_golden(image, "golden"), *path = NULL;
+        struct tdxh_err e = { 0 };
+
+        ck_assert_int_ge(asprintf(&path, "%s/fake.json", dir), 0);
+        ck_assert_msg(golden_load(path, ret, &e) == 0, "%s", e.msg);
+        ck_assert(ret->regs[GOLDEN_RTMR2].known && ret->regs[GOLDEN_RTMR1].known);
+        free(path);
+        free(dir);
+}
+
+static const char *const golden_files[] = { "fake.json", "tdx-edk2-202411-qemu-10.1.json",
+                                            "tdx-edk2-202502-qemu-10.2.json" };
+
 START_TEST(test_image_builds_identically_in_two_directories)
 {
         char *dir_a = tmpdir_make(), *dir_b = tmpdir_make();
@@ -85,6 +119,20 @@ START_TEST(test_image_builds_identically_in_two_directories)
                manifest_output_sha(m, "kernel"), manifest_output_sha(m, "initrd"));
         json_object_put(m);
         free(path);
+        /* The committed golden files are what this image measures: a change to
+         * the recipe, a pin or the agent without `make image-golden` fails here. */
+        {
+                char *golden = compute_golden(img_a, "golden"), *committed = NULL;
+
+                ck_assert_int_ge(asprintf(&committed, "%s/images/minimal/golden",
+                                          TDXH_SOURCE_DIR), 0);
+                for (size_t i = 0; i < sizeof(golden_files) / sizeof(golden_files[0]); i++)
+                        ck_assert_msg(same_output(golden, committed, golden_files[i]),
+                                      "images/minimal/golden/%s is stale: run 'make image-golden'",
+                                      golden_files[i]);
+                free(golden);
+                free(committed);
+        }
         free(img_a);
         free(img_b);
         tmpdir_remove(dir_a);
@@ -135,6 +183,25 @@ START_TEST(test_image_manifest_follows_cmdline_and_files)
         ck_assert(!same_output(base, file, "manifest.json"));
         ck_assert(same_output(base, file, "vmlinuz"));
         ck_assert(same_output(base, file, "cmdline"));
+        /* The golden prediction follows: both change RTMR2 (command line,
+         * initrd); neither touches MRTD or RTMR0. */
+        {
+                struct golden g_base, g_cmd, g_file;
+
+                load_fake_golden(base, &g_base);
+                load_fake_golden(cmd, &g_cmd);
+                load_fake_golden(file, &g_file);
+                ck_assert_mem_ne(g_base.regs[GOLDEN_RTMR2].value, g_cmd.regs[GOLDEN_RTMR2].value, 48);
+                ck_assert_mem_ne(g_base.regs[GOLDEN_RTMR2].value, g_file.regs[GOLDEN_RTMR2].value,
+                                 48);
+                ck_assert_mem_eq(g_base.regs[GOLDEN_RTMR1].value, g_cmd.regs[GOLDEN_RTMR1].value, 48);
+                ck_assert_mem_eq(g_base.regs[GOLDEN_MRTD].value, g_file.regs[GOLDEN_MRTD].value, 48);
+                ck_assert_mem_eq(g_base.regs[GOLDEN_RTMR0].value, g_file.regs[GOLDEN_RTMR0].value,
+                                 48);
+                golden_free(&g_base);
+                golden_free(&g_cmd);
+                golden_free(&g_file);
+        }
 
         free(base);
         free(cmd);

@@ -233,7 +233,7 @@ double test_now(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int child_spawn(struct test_child *c, const char *name, const char *const *argv, const char *log_path)
+int test_child_spawn(struct test_child *c, const char *name, const char *const *argv, const char *log_path)
 {
         pid_t parent = getpid(), pid;
 
@@ -262,7 +262,7 @@ int child_spawn(struct test_child *c, const char *name, const char *const *argv,
         return 0;
 }
 
-int child_wait_until(struct test_child *c, double deadline, int *status)
+int test_child_wait_until(struct test_child *c, double deadline, int *status)
 {
         for (;;) {
                 pid_t w = waitpid(c->pid, status, WNOHANG);
@@ -279,35 +279,35 @@ int child_wait_until(struct test_child *c, double deadline, int *status)
         }
 }
 
-void child_stop(struct test_child *c)
+void test_child_stop(struct test_child *c)
 {
         int status;
 
         if (c->pid <= 0)
                 return;
         kill(-c->pid, SIGTERM);
-        if (child_wait_until(c, test_now() + 5, &status) == 0)
+        if (test_child_wait_until(c, test_now() + 5, &status) == 0)
                 return;
         kill(-c->pid, SIGKILL);
         waitpid(c->pid, &status, 0);
         c->pid = 0;
 }
 
-int child_run(const char *name, const char *const *argv, const char *log_path, int timeout_s,
+int test_child_run(const char *name, const char *const *argv, const char *log_path, int timeout_s,
               struct buf *why)
 {
         _cleanup_free_ char *text = NULL;
         struct test_child c = { 0 };
         size_t len = 0;
-        int status = 0, r = child_spawn(&c, name, argv, log_path);
+        int status = 0, r = test_child_spawn(&c, name, argv, log_path);
 
         if (r < 0) {
                 buf_printf(why, "%s: cannot start: %s", name, strerror(-r));
                 return r;
         }
-        r = child_wait_until(&c, test_now() + timeout_s, &status);
+        r = test_child_wait_until(&c, test_now() + timeout_s, &status);
         if (r < 0) {
-                child_stop(&c);
+                test_child_stop(&c);
                 buf_printf(why, "%s: no exit within %d s", name, timeout_s);
                 return r;
         }
@@ -321,7 +321,7 @@ int child_run(const char *name, const char *const *argv, const char *log_path, i
 }
 
 /* Readiness is the control socket accepting a connection, not a sleep. */
-int child_wait_socket(struct test_child *c, const char *path, double deadline, struct buf *why)
+int test_child_wait_socket(struct test_child *c, const char *path, double deadline, struct buf *why)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int status;
@@ -340,7 +340,7 @@ int child_wait_socket(struct test_child *c, const char *path, double deadline, s
                 }
                 if (fd >= 0)
                         close(fd);
-                if (child_wait_until(c, test_now(), &status) == 0) {
+                if (test_child_wait_until(c, test_now(), &status) == 0) {
                         buf_printf(why, "%s exited (status 0x%x) before %s accepted", c->name, status, path);
                         return -EIO;
                 }

@@ -1,0 +1,35 @@
+/* The fake TDX module, the part the fake backend needs at boot: the values
+ * a TDX module would hold for the TD, handed to the guest as fw_cfg files
+ * (-fw_cfg name=opt/tdxh/...,file=...) because nothing else in a non-TDX
+ * guest can know them.
+ *
+ *   opt/tdxh/mrtd            48 bytes: MRTD of the firmware, computed by the
+ *                            same code that predicts it (measure/), so the
+ *                            fake reports what a TD would measure
+ *   opt/tdxh/td_attributes   8 bytes, little-endian (default 0x10000000,
+ *                            SEPT_VE_DISABLE, as QEMU's tdx-guest defaults)
+ *
+ * The MRTD computation is not done here: the caller passes it in, through
+ * a fake_tdx_mrtd_fn (see boot.h), so this module depends on no measuring
+ * code. */
+#pragma once
+
+#include <stdint.h>
+
+#include "core/digest.h"
+#include "core/err.h"
+#include "run/platform.h"
+
+#define FAKE_TDX_FW_CFG_MRTD "opt/tdxh/mrtd"
+#define FAKE_TDX_FW_CFG_TD_ATTRIBUTES "opt/tdxh/td_attributes"
+
+/* Computes the MRTD of a firmware image (TDX-REFERENCE §2). */
+typedef int (*fake_tdx_mrtd_fn)(const char *firmware, uint8_t ret_mrtd[SHA384_LEN],
+                                struct tdxh_err *e);
+
+/* Writes DIR/mrtd (when mrtd is non-NULL) and DIR/td_attributes atomically,
+ * creating DIR, and adds them to p's fw_cfg items. Without an MRTD the
+ * guest finds no opt/tdxh/mrtd file, which the agent reports as unknown:
+ * the fake never invents a value. */
+int fake_tdx_prepare(struct platform *p, const char *dir, const uint8_t *mrtd,
+                     uint64_t td_attributes, struct tdxh_err *e);

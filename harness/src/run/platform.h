@@ -1,0 +1,88 @@
+/* A platform description: everything the QEMU command line is built from
+ * (qemu_argv.h), for the fake backend (QEMU + OVMF + swtpm, the fake TDX
+ * module's fw_cfg files) and for qemu-tdx (QEMU >= 10.1 on a TDX host,
+ * TDX-REFERENCE §8.2). The two share every field except the ones marked;
+ * a description owns its strings (platform_free()). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+enum platform_backend { PLATFORM_FAKE = 0, PLATFORM_QEMU_TDX };
+enum platform_accel { ACCEL_AUTO = 0, ACCEL_TCG, ACCEL_KVM };
+
+#define PLATFORM_DEFAULT_QEMU "qemu-system-x86_64"
+#define PLATFORM_DEFAULT_MEMORY (1ull << 30)
+#define PLATFORM_DEFAULT_TD_ATTRIBUTES 0x10000000ull /* bit 28: SEPT_VE_DISABLE */
+#define FW_CFG_NAME_MAX 55 /* QEMU's FW_CFG_MAX_FILE_PATH minus the NUL */
+
+/* A file handed to the guest through fw_cfg (-fw_cfg name=NAME,file=FILE). */
+struct fw_cfg_item {
+        char *name; /* "opt/..." */
+        char *file;
+};
+
+struct platform {
+        enum platform_backend backend;
+        enum platform_accel accel; /* ACCEL_AUTO until platform_resolve_accel() */
+        char *qemu;                /* binary: a path or a name looked up in $PATH;
+                                    * NULL: PLATFORM_DEFAULT_QEMU (platform_qemu()) */
+        uint64_t memory;           /* bytes; -m takes it in the largest exact unit */
+        unsigned vcpus;
+        char *firmware;            /* -bios (OVMF.fd; for TDX a TDVF build) */
+        char *kernel;              /* -kernel */
+        char *initrd;              /* -initrd, optional */
+        char *cmdline;             /* -append, optional */
+        char *serial_log;          /* the serial console is written to this file */
+        char *agent_socket;        /* QEMU listens here for the agent channel */
+
+        /* fake only */
+        char *tpm_socket;          /* swtpm's control socket */
+        struct fw_cfg_item *fw_cfg;
+        size_t n_fw_cfg;
+
+        /* qemu-tdx only */
+        uint64_t td_attributes;    /* emitted only when not the default */
+        char *qgs_unix;            /* quote generation service: unix socket, or */
+        unsigned qgs_vsock_cid;    /* vsock cid and port (used when qgs_unix is NULL */
+        unsigned qgs_vsock_port;   /* and the port is non-zero); neither: no QGS */
+};
+
+/* Defaults: 1 GiB, 1 vCPU, accel auto, the TD attributes above; strings
+ * NULL. */
+void platform_init(struct platform *p, enum platform_backend backend);
+
+/* The QEMU binary to run: p->qemu or the default name. */
+static inline const char *platform_qemu(const struct platform *p)
+{
+        return p->qemu ? p->qemu : PLATFORM_DEFAULT_QEMU;
+}
+void platform_free(struct platform *p);
+#define _cleanup_platform_ __attribute__((cleanup(platform_free)))
+
+/* Replaces *field with a copy of value (NULL clears). 0 or -ENOMEM. */
+int platform_set(char **field, const char *value);
+int platform_add_fw_cfg(struct platform *p, const char *name, const char *file);
+
+/* Checks what QEMU would otherwise reject later or silently misread:
+ * required fields per backend, socket path lengths, fw_cfg names, accel
+ * allowed for the backend. -EINVAL with the field named. */
+int platform_validate(const struct platform *p, struct tdxh_err *e);
+
+/* Replaces ACCEL_AUTO: kvm when kvm_usable(), else tcg (qemu-tdx: kvm). */
+void platform_resolve_accel(struct platform *p);
+
+/* KVM can run guests here: /dev/kvm opens, speaks API version 12, and the
+ * CPU advertises VMX or SVM. The last check matters in nested setups that
+ * expose /dev/kvm without hardware virtualisation, where KVM guests stop
+ * with "KVM internal error". */
+bool kvm_usable(void);
+
+const char *platform_backend_name(enum platform_backend b);
+const char *platform_accel_name(enum platform_accel a);
+/* "fake" | "qemu-tdx"; "auto" | "tcg" | "kvm". 0 or -EINVAL. */
+int platform_backend_parse(const char *text, enum platform_backend *ret);
+int platform_accel_parse(const char *text, enum platform_accel *ret);

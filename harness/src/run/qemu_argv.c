@@ -1,0 +1,161 @@
+/* The one QEMU command-line builder; see qemu_argv.h. */
+#include "run/qemu_argv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "core/json_util.h"
+#include "core/size.h"
+
+/* A value inside a QEMU option list, where ',' separates options and ",,"
+ * stands for a literal comma. */
+static char *opt_escape(const char *value)
+{
+        struct buf b = BUF_INIT;
+
+        if (buf_puts(&b, "") < 0)
+                return NULL;
+        for (const char *p = value; *p; p++)
+                if (buf_putc(&b, *p) < 0 || (*p == ',' && buf_putc(&b, ',') < 0)) {
+                        buf_free(&b);
+                        return NULL;
+                }
+        return buf_detach(&b, NULL);
+}
+
+/* Pushes OPTION, then PREFIX, the path escaped for the option list, SUFFIX
+ * as one argument. */
+static int push_opt(struct strv *v, const char *option, const char *prefix, const char *path,
+                    const char *suffix)
+{
+        _cleanup_free_ char *esc = opt_escape(path);
+
+        if (!esc)
+                return -ENOMEM;
+        if (strv_push(v, option) < 0 || strv_pushf(v, "%s%s%s", prefix, esc, suffix) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int push2(struct strv *v, const char *a, const char *b)
+{
+        return strv_push(v, a) < 0 || strv_push(v, b) < 0 ? -ENOMEM : 0;
+}
+
+/* The tdx-guest object in JSON form, which QEMU needs for the
+ * quote-generation-socket (a QAPI SocketAddress, §8.2). */
+static int tdx_object(const struct platform *p, char **ret)
+{
+        _cleanup_json_ json_object *o = json_object_new_object(), *qgs = NULL;
+        char num[16];
+        char *text;
+
+        if (!o || json_add_string(o, "qom-type", "tdx-guest") < 0 ||
+            json_add_string(o, "id", "tdx0") < 0)
+                return -ENOMEM;
+        if (p->td_attributes != PLATFORM_DEFAULT_TD_ATTRIBUTES &&
+            json_add(o, "attributes", json_object_new_uint64(p->td_attributes)) < 0)
+                return -ENOMEM;
+        if (p->qgs_unix || p->qgs_vsock_port) {
+                qgs = json_object_new_object();
+                if (!qgs)
+                        return -ENOMEM;
+                if (p->qgs_unix) {
+                        if (json_add_string(qgs, "type", "unix") < 0 ||
+                            json_add_string(qgs, "path", p->qgs_unix) < 0)
+                                return -ENOMEM;
+                } else {
+                        /* SocketAddress's vsock cid and port are strings. */
+                        snprintf(num, sizeof(num), "%u", p->qgs_vsock_cid);
+                        if (json_add_string(qgs, "type", "vsock") < 0 ||
+                            json_add_string(qgs, "cid", num) < 0)
+                                return -ENOMEM;
+                        snprintf(num, sizeof(num), "%u", p->qgs_vsock_port);
+                        if (json_add_string(qgs, "port", num) < 0)
+                                return -ENOMEM;
+                }
+                if (json_add(o, "quote-generation-socket", TAKE_PTR(qgs)) < 0)
+                        return -ENOMEM;
+        }
+        text = strdup(json_object_to_json_string_ext(
+                o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        if (!text)
+                return -ENOMEM;
+        *ret = text;
+        return 0;
+}
+
+static int build(const struct platform *p, struct strv *v)
+{
+        bool tdx = p->backend == PLATFORM_QEMU_TDX;
+        bool kvm = p->accel == ACCEL_KVM;
+        _cleanup_free_ char *object = NULL;
+        char mem[32];
+        int r;
+
+        size_format(p->memory, mem);
+        if (strv_push(v, platform_qemu(p)) < 0 ||
+            push2(v, "-machine",
+                  tdx ? "q35,confidential-guest-support=tdx0,kernel-irqchip=split,hpet=off"
+                      : "q35") < 0 ||
+            push2(v, "-accel", kvm ? "kvm" : "tcg") < 0 || (kvm && push2(v, "-cpu", "host") < 0) ||
+            push2(v, "-m", mem) < 0 || strv_push(v, "-smp") < 0 ||
+            strv_pushf(v, "%u", p->vcpus) < 0)
+                return -ENOMEM;
+        if (tdx) {
+                r = tdx_object(p, &object);
+                if (r < 0 || push2(v, "-object", object) < 0)
+                        return -ENOMEM;
+        }
+        if (push2(v, "-bios", p->firmware) < 0 || strv_push(v, "-nodefaults") < 0 ||
+            strv_push(v, "-nographic") < 0 || strv_push(v, "-no-reboot") < 0 ||
+            push_opt(v, "-chardev", "file,id=serial0,path=", p->serial_log, "") < 0 ||
+            push2(v, "-serial", "chardev:serial0") < 0)
+                return -ENOMEM;
+        if (!tdx && (push_opt(v, "-chardev", "socket,id=chrtpm,path=", p->tpm_socket, "") < 0 ||
+                     push2(v, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm") < 0 ||
+                     push2(v, "-device", "tpm-crb,tpmdev=tpm0") < 0))
+                return -ENOMEM;
+        if (push2(v, "-device", "virtio-serial-pci,id=virtio-serial0") < 0 ||
+            push_opt(v, "-chardev", "socket,id=agent,path=", p->agent_socket,
+                     ",server=on,wait=off") < 0 ||
+            push2(v, "-device",
+                  "virtserialport,bus=virtio-serial0.0,chardev=agent,name=" AGENT_PORT_NAME) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->n_fw_cfg; i++) {
+                _cleanup_free_ char *prefix = NULL;
+
+                if (asprintf(&prefix, "name=%s,file=", p->fw_cfg[i].name) < 0)
+                        return -ENOMEM;
+                if (push_opt(v, "-fw_cfg", prefix, p->fw_cfg[i].file, "") < 0)
+                        return -ENOMEM;
+        }
+        if (push2(v, "-kernel", p->kernel) < 0 ||
+            (p->initrd && push2(v, "-initrd", p->initrd) < 0) ||
+            (p->cmdline && push2(v, "-append", p->cmdline) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
+int qemu_argv_build(const struct platform *p, struct strv *ret, struct tdxh_err *e)
+{
+        _cleanup_strv_ struct strv v = STRV_INIT;
+        int r;
+
+        r = platform_validate(p, e);
+        if (r < 0)
+                return r;
+        if (p->accel == ACCEL_AUTO)
+                return err_setf(e, -EINVAL, "platform: accel must be resolved before building "
+                                            "the QEMU command line");
+        r = build(p, &v);
+        if (r < 0)
+                return r;
+        strv_free(ret);
+        *ret = v;
+        v = (struct strv)STRV_INIT;
+        return 0;
+}

@@ -1,0 +1,61 @@
+/* The fake platform's TPM: swtpm with a SHA-384 bank (TDX-REFERENCE §8.4,
+ * §12). swtpm_setup manufactures a fresh TPM 2.0 state in a per-run
+ * directory (--pcr-banks sha256,sha384, an EK, overwriting anything there);
+ * then `swtpm socket` runs in the foreground (no --daemon, so tdxh owns its
+ * pid and its process group) with the state given as an absolute path and
+ * only a control socket: QEMU's tpm emulator backend connects there and
+ * hands swtpm the data channel itself (CMD_SET_DATAFD). Ready means the
+ * control socket accepts a connection, checked while watching that swtpm
+ * is still alive. */
+#pragma once
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/strv.h"
+#include "run/child.h"
+#include "run/signals.h"
+
+#define SWTPM_DEFAULT_BANKS "sha256,sha384"
+
+struct swtpm_opts {
+        const char *swtpm;          /* binary; NULL: "swtpm" from $PATH */
+        const char *swtpm_setup;    /* binary; NULL: "swtpm_setup" from $PATH */
+        const char *state_dir;      /* absolute; created 0700 if missing */
+        const char *ctrl_socket;    /* absolute, at most 107 bytes */
+        const char *log_path;       /* swtpm's own log (--log file=) */
+        const char *output_path;    /* swtpm_setup's output and swtpm's stdout and
+                                     * stderr (messages before its log is open) */
+        const char *pcr_banks;      /* NULL: SWTPM_DEFAULT_BANKS */
+        uint64_t setup_timeout_ms;  /* 0: 30 s */
+        uint64_t ready_timeout_ms;  /* 0: 10 s */
+};
+
+struct swtpm {
+        struct child proc;
+        int output_fd;          /* output_path, opened for appending */
+        struct strv setup_argv; /* as run, for host facts */
+        struct strv argv;
+        uint64_t setup_ms;      /* swtpm_setup wall time */
+        uint64_t ready_ms;      /* spawn of swtpm to its control socket accepting */
+};
+#define SWTPM_INIT { .proc = CHILD_INIT, .output_fd = -1 }
+
+/* Both command lines, without running anything (for tests and dry runs).
+ * The state and socket paths must be absolute: swtpm resolves them after
+ * changing directory in some modes (§12). -EINVAL otherwise. */
+int swtpm_argv_build(const struct swtpm_opts *o, struct strv *ret_setup, struct strv *ret_run,
+                     struct tdxh_err *e);
+
+/* Manufactures the state, starts swtpm and waits until it is ready. On
+ * failure nothing is left running; the message says which step failed and
+ * ends with the tool's last output line. -ECANCELED on a signal. */
+int swtpm_start(struct swtpm *t, const struct swtpm_opts *o, struct signal_watch *sw,
+                struct tdxh_err *e);
+
+/* SIGTERM (swtpm saves its state and exits), then SIGKILL; reaped. */
+int swtpm_stop(struct swtpm *t, struct tdxh_err *e);
+
+/* Kills and reaps a running swtpm and frees the argv lists. */
+void swtpm_done(struct swtpm *t);
+#define _cleanup_swtpm_ __attribute__((cleanup(swtpm_done)))

@@ -1,0 +1,208 @@
+/* The QEMU command line for each backend against expected argv files
+ * (data/argv/NAME.txt, one argument per line), option-list escaping, and
+ * the platform checks that run before a command line is built. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strv.h"
+#include "run/qemu_argv.h"
+#include "testutil.h"
+
+static void fake_platform(struct platform *p, enum platform_accel accel)
+{
+        platform_init(p, PLATFORM_FAKE);
+        p->accel = accel;
+        p->memory = 512ull << 20;
+        ck_assert_int_eq(platform_set(&p->qemu, "qemu-system-x86_64"), 0);
+        ck_assert_int_eq(platform_set(&p->firmware, "/usr/share/ovmf/OVMF.fd"), 0);
+        ck_assert_int_eq(platform_set(&p->kernel, "/images/minimal/vmlinuz"), 0);
+        ck_assert_int_eq(platform_set(&p->initrd, "/images/minimal/initrd.img"), 0);
+        ck_assert_int_eq(platform_set(&p->cmdline, "console=ttyS0 quiet panic=-1"), 0);
+        ck_assert_int_eq(platform_set(&p->serial_log, "/runs/r1/console.log"), 0);
+        ck_assert_int_eq(platform_set(&p->agent_socket, "/tmp/tdxh-AbC123/agent.sock"), 0);
+        ck_assert_int_eq(platform_set(&p->tpm_socket, "/tmp/tdxh-AbC123/swtpm.sock"), 0);
+        ck_assert_int_eq(platform_add_fw_cfg(p, "opt/tdxh/mrtd", "/runs/r1/fake-tdx/mrtd"), 0);
+        ck_assert_int_eq(platform_add_fw_cfg(p, "opt/tdxh/td_attributes",
+                                             "/runs/r1/fake-tdx/td_attributes"),
+                         0);
+}
+
+static void tdx_platform(struct platform *p)
+{
+        platform_init(p, PLATFORM_QEMU_TDX);
+        p->memory = 2ull << 30;
+        p->vcpus = 2;
+        ck_assert_int_eq(platform_set(&p->qemu, "/usr/local/bin/qemu-system-x86_64"), 0);
+        ck_assert_int_eq(platform_set(&p->firmware, "/usr/share/ovmf/OVMF.inteltdx.fd"), 0);
+        ck_assert_int_eq(platform_set(&p->kernel, "/images/minimal/vmlinuz"), 0);
+        ck_assert_int_eq(platform_set(&p->initrd, "/images/minimal/initrd.img"), 0);
+        ck_assert_int_eq(platform_set(&p->cmdline, "console=ttyS0 quiet"), 0);
+        ck_assert_int_eq(platform_set(&p->serial_log, "/runs/r1/console.log"), 0);
+        ck_assert_int_eq(platform_set(&p->agent_socket, "/tmp/tdxh-AbC123/agent.sock"), 0);
+}
+
+static void assert_argv_matches(const struct platform *p, const char *expected_file)
+{
+        struct strv v = STRV_INIT;
+        struct tdxh_err e = { 0 };
+        char *path = NULL, *want, *got, *rel = NULL;
+
+        ck_assert_int_ge(asprintf(&rel, "argv/%s", expected_file), 0);
+        path = test_data_path(rel);
+        ck_assert_msg(qemu_argv_build(p, &v, &e) == 0, "%s", e.msg);
+        got = strv_join(&v, "\n");
+        ck_assert_ptr_nonnull(got);
+        want = (char *)slurp(path, NULL);
+        /* The file ends with a newline after the last argument. */
+        ck_assert_uint_gt(strlen(want), 0);
+        want[strlen(want) - 1] = '\0';
+        ck_assert_msg(strcmp(got, want) == 0, "%s differs; built:\n%s", expected_file, got);
+        free(got);
+        free(want);
+        free(path);
+        free(rel);
+        strv_free(&v);
+}
+
+START_TEST(test_qemu_argv_fake_tcg_matches_expected)
+{
+        struct platform p;
+
+        fake_platform(&p, ACCEL_TCG);
+        assert_argv_matches(&p, "fake-tcg.txt");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_fake_kvm_differs_only_in_accel_and_cpu)
+{
+        struct platform p;
+
+        fake_platform(&p, ACCEL_KVM);
+        assert_argv_matches(&p, "fake-kvm.txt");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_tdx_with_unix_qgs_matches_expected)
+{
+        struct platform p;
+
+        tdx_platform(&p);
+        ck_assert_int_eq(platform_set(&p.qgs_unix, "/var/run/tdx-qgs/qgs.socket"), 0);
+        platform_resolve_accel(&p); /* qemu-tdx always resolves to kvm */
+        ck_assert_int_eq(p.accel, ACCEL_KVM);
+        assert_argv_matches(&p, "qemu-tdx-unix.txt");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_tdx_with_vsock_qgs_and_debug_attributes)
+{
+        struct platform p;
+
+        tdx_platform(&p);
+        p.accel = ACCEL_KVM;
+        p.qgs_vsock_cid = 2;
+        p.qgs_vsock_port = 4050;
+        p.td_attributes = 0x10000001ull; /* plus DEBUG */
+        assert_argv_matches(&p, "qemu-tdx-vsock.txt");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_doubles_commas_in_option_paths_only)
+{
+        struct platform p;
+        struct strv v = STRV_INIT;
+        struct tdxh_err e = { 0 };
+        char *joined;
+
+        fake_platform(&p, ACCEL_TCG);
+        ck_assert_int_eq(platform_set(&p.serial_log, "/runs/a,b/console.log"), 0);
+        ck_assert_int_eq(platform_set(&p.kernel, "/images/a,b/vmlinuz"), 0);
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), 0);
+        joined = strv_join(&v, "\n");
+        ck_assert_ptr_nonnull(strstr(joined, "\nfile,id=serial0,path=/runs/a,,b/console.log\n"));
+        ck_assert_ptr_nonnull(strstr(joined, "\n-kernel\n/images/a,b/vmlinuz\n"));
+        free(joined);
+        strv_free(&v);
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_rejects_incomplete_or_unresolved_platforms)
+{
+        struct platform p;
+        struct strv v = STRV_INIT;
+        struct tdxh_err e = { 0 };
+        char longpath[200];
+
+        fake_platform(&p, ACCEL_AUTO);
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(e.msg, "accel must be resolved"));
+        p.accel = ACCEL_TCG;
+
+        err_clear(&e);
+        ck_assert_int_eq(platform_set(&p.tpm_socket, NULL), 0);
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+        ck_assert_str_eq(e.msg, "platform: tpm_socket is required");
+
+        err_clear(&e);
+        memset(longpath, 'x', sizeof(longpath) - 1);
+        longpath[0] = '/';
+        longpath[sizeof(longpath) - 1] = '\0';
+        ck_assert_int_eq(platform_set(&p.tpm_socket, longpath), 0);
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(e.msg, "tpm_socket: socket path longer than 107 bytes"));
+
+        err_clear(&e);
+        ck_assert_int_eq(platform_set(&p.tpm_socket, "/tmp/s"), 0);
+        ck_assert_int_eq(platform_add_fw_cfg(&p, "etc/tdxh", "/x"), 0);
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(e.msg, "fw_cfg name 'etc/tdxh'"));
+        ck_assert_uint_eq(v.n, 0);
+        platform_free(&p);
+
+        err_clear(&e);
+        tdx_platform(&p);
+        p.accel = ACCEL_TCG;
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+        ck_assert_str_eq(e.msg, "platform: accel: qemu-tdx needs kvm, not tcg");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_platform_names_parse_and_print)
+{
+        enum platform_backend b;
+        enum platform_accel a;
+
+        ck_assert_int_eq(platform_backend_parse("qemu-tdx", &b), 0);
+        ck_assert_int_eq(b, PLATFORM_QEMU_TDX);
+        ck_assert_str_eq(platform_backend_name(b), "qemu-tdx");
+        ck_assert_int_eq(platform_backend_parse("libvirt", &b), -EINVAL);
+        ck_assert_int_eq(platform_accel_parse("kvm", &a), 0);
+        ck_assert_int_eq(a, ACCEL_KVM);
+        ck_assert_str_eq(platform_accel_name(ACCEL_TCG), "tcg");
+        ck_assert_int_eq(platform_accel_parse("hvf", &a), -EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("run/qemu_argv");
+        TCase *tc = tcase_create("argv");
+
+        tcase_add_test(tc, test_qemu_argv_fake_tcg_matches_expected);
+        tcase_add_test(tc, test_qemu_argv_fake_kvm_differs_only_in_accel_and_cpu);
+        tcase_add_test(tc, test_qemu_argv_tdx_with_unix_qgs_matches_expected);
+        tcase_add_test(tc, test_qemu_argv_tdx_with_vsock_qgs_and_debug_attributes);
+        tcase_add_test(tc, test_qemu_argv_doubles_commas_in_option_paths_only);
+        tcase_add_test(tc, test_qemu_argv_rejects_incomplete_or_unresolved_platforms);
+        tcase_add_test(tc, test_platform_names_parse_and_print);
+        suite_add_tcase(s, tc);
+        return run_suite(s);
+}
