@@ -1,7 +1,9 @@
-/* tdxh inspect on event logs, run as a user would: the text view, the JSON
- * keys, reading its own JSON back, the CCEL table, and one line and exit 2
- * for bad input. */
+/* tdxh inspect run as a user would: event logs (the text view, the JSON
+ * keys, reading its own JSON back, hex text), the CCEL table, quotes (binary,
+ * hex, a dstack GetQuote response bound to its log), a TD report, and one
+ * line and exit 2 for bad input. */
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +30,17 @@ static json_object *run_json(const char *const *argv)
         return o;
 }
 
-static const char *get_str(json_object *o, const char *key)
+static json_object *get(json_object *o, const char *key)
 {
-        json_object *v;
+        json_object *v = NULL;
 
         ck_assert_msg(json_object_object_get_ex(o, key, &v), "no key %s", key);
-        return json_object_get_string(v);
+        return v;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+        return json_object_get_string(get(o, key));
 }
 
 START_TEST(test_inspect_ccel_json_has_documented_keys)
@@ -135,29 +142,100 @@ START_TEST(test_inspect_ccel_table)
 }
 END_TEST
 
-START_TEST(test_inspect_event_log_as_hex_text)
+/* Writes the first n bytes of fixture rel as line-wrapped hex text into dir. */
+static char *write_hex(const char *dir, const char *rel, size_t n)
 {
-        _cleanup_free_ char *ccel = fixture_path("trustee/CCEL_data_ovmf");
-        _cleanup_free_ char *hex = NULL;
+        _cleanup_free_ char *path = fixture_path(rel);
         _cleanup_free_ uint8_t *data = NULL;
-        char *dir = tmpdir_make();
-        struct run_result r;
+        char *hex = NULL;
         size_t len;
         FILE *f;
 
-        data = slurp(ccel, &len);
-        ck_assert_int_ge(asprintf(&hex, "%s/log.hex", dir), 0);
+        data = slurp(path, &len);
+        ck_assert_int_ge(asprintf(&hex, "%s/input.hex", dir), 0);
         f = fopen(hex, "w");
         ck_assert_ptr_nonnull(f);
-        for (size_t i = 0; i < 2200; i++)
+        for (size_t i = 0; i < n && i < len; i++)
                 fprintf(f, "%02x%s", data[i], i % 32 == 31 ? "\n" : "");
         fclose(f);
+        return hex;
+}
+
+START_TEST(test_inspect_event_log_as_hex_text)
+{
+        char *dir = tmpdir_make();
+        _cleanup_free_ char *hex = write_hex(dir, "trustee/CCEL_data_ovmf", 2200);
+        struct run_result r;
+
         run_tdxh(&r, (const char *[]){ "inspect", hex, NULL });
         ck_assert_int_eq(r.status, 0);
         ck_assert_ptr_nonnull(strstr(r.out, "events       20:"));
         ck_assert_ptr_nonnull(strstr(r.out, "RTMR0  8566f998798db09443b244c62de9a3041fb02e2e"));
         run_result_free(&r);
         tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(test_inspect_binary_quote)
+{
+        _cleanup_free_ char *path = fixture_path("go-tdx-guest/ccel/cos-113-tdx-quote.dat");
+        _cleanup_json_ json_object *o =
+                run_json((const char *[]){ "inspect", path, "--json", NULL });
+
+        ck_assert_str_eq(json_object_get_string(get(o, "kind")), "quote");
+        ck_assert_int_eq(json_object_get_int(get(o, "version")), 4);
+        ck_assert_str_eq(json_object_get_string(get(o, "rtmr0")),
+                         "3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1"
+                         "b7df60f21f37b19297fc35e544039c7e1edece752afd17f6");
+}
+END_TEST
+
+START_TEST(test_inspect_quote_as_hex_text)
+{
+        char *dir = tmpdir_make();
+        _cleanup_free_ char *hex = write_hex(dir, "go-tdx-guest/quote_v5_sample.dat", SIZE_MAX);
+        _cleanup_json_ json_object *o =
+                run_json((const char *[]){ "inspect", hex, "--json", NULL });
+
+        ck_assert_str_eq(json_object_get_string(get(o, "kind")), "quote");
+        ck_assert_int_eq(json_object_get_int(get(o, "version")), 5);
+        tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(test_inspect_dstack_response_binds_log_to_quote)
+{
+        _cleanup_free_ char *path = fixture_path("dstack/tdx-lite-getquote.json");
+        _cleanup_json_ json_object *o =
+                run_json((const char *[]){ "inspect", path, "--json", NULL });
+        json_object *log = get(o, "event_log");
+        struct run_result r;
+
+        ck_assert_str_eq(json_object_get_string(get(o, "kind")), "quote");
+        ck_assert(json_object_get_boolean(get(log, "bound")));
+        for (int i = 0; i < 4; i++) {
+                char key[24];
+
+                snprintf(key, sizeof(key), "rtmr%d_matches_quote", i);
+                ck_assert(json_object_get_boolean(get(log, key)));
+        }
+        run_tdxh(&r, (const char *[]){ "inspect", path, NULL });
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_ptr_nonnull(strstr(r.out, "the log replays to every RTMR"));
+        run_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_inspect_tdreport)
+{
+        _cleanup_free_ char *path = fixture_path("intel-dcap/tdreport_for_test.dat");
+        _cleanup_json_ json_object *o =
+                run_json((const char *[]){ "inspect", path, "--json", NULL });
+
+        ck_assert_str_eq(json_object_get_string(get(o, "kind")), "tdreport");
+        ck_assert_str_eq(json_object_get_string(get(o, "rtmr1")),
+                         "eac22f0257a3dcce04d13a8ec1e5e89112e1bc649e743845"
+                         "f58598f6e13bc7fc62506296235aa300eab6b16292cd8a9c");
 }
 END_TEST
 
@@ -241,6 +319,10 @@ int main(void)
         tcase_add_test(tc, test_inspect_event_log_as_hex_text);
         tcase_add_test(tc, test_inspect_bad_input_is_one_line_and_exit_2);
         tcase_add_test(tc, test_inspect_usage_errors_exit_2);
+        tcase_add_test(tc, test_inspect_binary_quote);
+        tcase_add_test(tc, test_inspect_quote_as_hex_text);
+        tcase_add_test(tc, test_inspect_dstack_response_binds_log_to_quote);
+        tcase_add_test(tc, test_inspect_tdreport);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }
