@@ -161,14 +161,3 @@ void rtmr_extend(uint8_t reg[SHA384_LEN], const uint8_t d[SHA384_LEN])
         memcpy(in + SHA384_LEN, d, SHA384_LEN);
         (void)digest_buf(DIGEST_SHA384, in, sizeof(in), reg);
 }
-
-int rtmr_extend_ctx(struct digest *ctx, uint8_t reg[SHA384_LEN], const uint8_t d[SHA384_LEN])
-{
-        /* a NULL type re-initialises with the digest the context already has */
-        if (EVP_DigestInit_ex(ctx->ctx, NULL, NULL) != 1 ||
-            EVP_DigestUpdate(ctx->ctx, reg, SHA384_LEN) != 1 ||
-            EVP_DigestUpdate(ctx->ctx, d, SHA384_LEN) != 1 ||
-            EVP_DigestFinal_ex(ctx->ctx, reg, NULL) != 1)
-                return -EIO;
-        return 0;
-}
