@@ -8,11 +8,12 @@
 
 static const struct cli_command commands[] = {
         { "boot", "boot an image on the fake platform and check it against its golden file", cmd_boot },
-        { "golden", "compute golden measurements from a TD's parts", cmd_golden },
-        { "version", "print the version and exit", cmd_version },
         { "diff", "compare evidence with a golden file, event by event", cmd_diff },
         { "explain", "diff, and say why each difference arose", cmd_explain },
+        { "golden", "compute golden measurements from a TD's parts", cmd_golden },
+        { "inspect", "show a quote, TD report or event log (text or --json)", cmd_inspect },
         { "verify", "verify a TDX quote offline (signatures, PCK chain, policy)", cmd_verify },
+        { "version", "print the version and exit", cmd_version },
 };
 
 static void usage(FILE *f)

@@ -4,6 +4,7 @@
  * read, the JSON form reads back, and the decoding agrees with trustee's
  * own rendering of the same log. */
 #include <errno.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +21,36 @@
 #define QUOTE_V4_RTMR0 376
 
 static const char *const cos_rtmr[4] = {
-        "3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1b7df60f21f37b19297fc35e544039c7e1edece752afd17f6",
-        "f62dbc072bd5d3f3438b7b35c39a727f5aea2ffc2473f43723953f530daf62504f0a7944aa62c41a86e8a878c2b122c1",
-        "4969684dc87381fc3b3134176c8d8806eaf0a901859f5f70cfae8d17714b46c10a8de219048c9fc09f11f381a6fbe7c1",
-        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "3fa2f61f395b7f5feefb4ec2df61297f109ad8abcd6410c1"
+        "b7df60f21f37b19297fc35e544039c7e1edece752afd17f6",
+        "f62dbc072bd5d3f3438b7b35c39a727f5aea2ffc2473f437"
+        "23953f530daf62504f0a7944aa62c41a86e8a878c2b122c1",
+        "4969684dc87381fc3b3134176c8d8806eaf0a901859f5f70"
+        "cfae8d17714b46c10a8de219048c9fc09f11f381a6fbe7c1",
+        "000000000000000000000000000000000000000000000000"
+        "000000000000000000000000000000000000000000000000",
 };
 
 static const char *const ovmf_rtmr[4] = {
-        "8566f998798db09443b244c62de9a3041fb02e2e6936c4396d784bba2e90177329ec5aba3bb484404f2ab9cc90abe193",
-        "775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961cbb0deba48c79c00f082cda1a5567c1c16305f1fc210c13c6",
-        "94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf25f34a",
-        "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+        "8566f998798db09443b244c62de9a3041fb02e2e6936c439"
+        "6d784bba2e90177329ec5aba3bb484404f2ab9cc90abe193",
+        "775b9f6bfe99f8a31396f0d0218e67ffa796d3b96ccf961c"
+        "bb0deba48c79c00f082cda1a5567c1c16305f1fc210c13c6",
+        "94eaf7a7bf398ed8d888c91057ae0261802e4f3df084213a"
+        "76ca7f0b5055ac9d2241de43cd58d9e8b49c503bbf25f34a",
+        "000000000000000000000000000000000000000000000000"
+        "000000000000000000000000000000000000000000000000",
 };
 
 static const char *const dstack_rtmr[4] = {
-        "f8438db36b96f85d8752ff7f24a89ec05c79ec9eda2ba732c897fb970ca429365b7471b1c054cb84f17b1c2b23ba6640",
-        "2023546e7f3b9d1228e274f70c44d481162540f8452544520a796a52f06879709b81a824a26792a7822327504b0d2aee",
-        "4c1b739ed451a637b0f82642e48a5ea83925d23633c72e7385c8e9aca4175e133ed1625b7d92eb39edf509c27ff392dc",
-        "6f24c170d0fd63fc2b1b53202eea47b013978437fa6982cf5e0438ff95c208994aaa0f4ebab2e3a66824b5b56869137e",
+        "f8438db36b96f85d8752ff7f24a89ec05c79ec9eda2ba732"
+        "c897fb970ca429365b7471b1c054cb84f17b1c2b23ba6640",
+        "2023546e7f3b9d1228e274f70c44d481162540f845254452"
+        "0a796a52f06879709b81a824a26792a7822327504b0d2aee",
+        "4c1b739ed451a637b0f82642e48a5ea83925d23633c72e73"
+        "85c8e9aca4175e133ed1625b7d92eb39edf509c27ff392dc",
+        "6f24c170d0fd63fc2b1b53202eea47b013978437fa6982cf"
+        "5e0438ff95c208994aaa0f4ebab2e3a66824b5b56869137e",
 };
 
 static void load_fixture(const char *rel, int hint, struct evlog *l)
@@ -320,6 +333,20 @@ START_TEST(test_json_form_reads_back)
                 text = json_pretty(j);
                 ck_assert_msg(evlog_parse((const uint8_t *)text, strlen(text), -1, &b, &e) == 0,
                               "%s: %s", files[f], e.msg);
+                /* the streaming writer writes the same text */
+                {
+                        char *streamed = NULL;
+                        size_t n = 0;
+                        FILE *mf = open_memstream(&streamed, &n);
+
+                        ck_assert_ptr_nonnull(mf);
+                        ck_assert_int_eq(evlog_write_json(&a, mf, &e), 0);
+                        fclose(mf);
+                        ck_assert_uint_eq(n, strlen(text) + 1);
+                        ck_assert_int_eq(memcmp(streamed, text, n - 1), 0);
+                        ck_assert_int_eq(streamed[n - 1], '\n');
+                        free(streamed);
+                }
                 ck_assert_int_eq(a.format, b.format);
                 assert_same_events(&a, &b);
         }

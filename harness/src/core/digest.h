@@ -44,3 +44,8 @@ int digest_fd_range(struct digest *d, int fd, uint64_t offset, uint64_t len,
 
 /* reg := SHA384(reg || d), the TDX RTMR (and SHA-384 PCR) extend. */
 void rtmr_extend(uint8_t reg[SHA384_LEN], const uint8_t d[SHA384_LEN]);
+
+/* The same extend through a context from digest_begin(ctx, DIGEST_SHA384)
+ * that is kept for the next call: replaying a long log then skips OpenSSL's
+ * per-call set-up, which costs more than the hashing. 0 or -EIO. */
+int rtmr_extend_ctx(struct digest *ctx, uint8_t reg[SHA384_LEN], const uint8_t d[SHA384_LEN]);

@@ -7,18 +7,8 @@
 
 #include "core/cleanup.h"
 #include "core/json_util.h"
+#include "core/le.h"
 #include "evidence/eventlog.h"
-
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-        return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 /* Copies an ACPI text field, replacing what is not printable by '?' so the
  * result is safe in JSON and on a terminal. */
@@ -41,7 +31,7 @@ int ccel_table_parse(const uint8_t *data, size_t len, struct ccel_table *ret,
                                 len, CCEL_TABLE_LEN);
         if (memcmp(data, "CCEL", 4) != 0)
                 return err_setf(e, -EINVAL, "offset 0x0: signature is not \"CCEL\"");
-        t.length = rd32(data + 4);
+        t.length = le32_get(data + 4);
         if (t.length != CCEL_TABLE_LEN)
                 return err_setf(e, -EINVAL, "offset 0x4: table length %u, expected %d", t.length,
                                 CCEL_TABLE_LEN);
@@ -50,13 +40,13 @@ int ccel_table_parse(const uint8_t *data, size_t len, struct ccel_table *ret,
         t.checksum = data[9];
         copy_text(t.oem_id, data + 10, 6);
         copy_text(t.oem_table_id, data + 16, 8);
-        t.oem_revision = rd32(data + 24);
+        t.oem_revision = le32_get(data + 24);
         copy_text(t.creator_id, data + 28, 4);
-        t.creator_revision = rd32(data + 32);
+        t.creator_revision = le32_get(data + 32);
         t.cc_type = data[36];
         t.cc_subtype = data[37];
-        t.laml = rd64(data + 40);
-        t.lasa = rd64(data + 48);
+        t.laml = le64_get(data + 40);
+        t.lasa = le64_get(data + 48);
         for (size_t i = 0; i < CCEL_TABLE_LEN; i++)
                 sum = (uint8_t)(sum + data[i]);
         t.checksum_ok = sum == 0;

@@ -17,21 +17,31 @@
 /* A TPM log of 10,000 large events stays far below this. */
 #define EVLOG_MAX_FILE (256u << 20)
 
+int evlog_reserve(struct evlog *l, size_t *cap, size_t n)
+{
+        struct evlog_event *p;
+
+        if (n <= *cap)
+                return 0;
+        if (n > SIZE_MAX / sizeof(*p))
+                return -ENOMEM;
+        p = realloc(l->events, n * sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        l->events = p;
+        *cap = n;
+        return 0;
+}
+
 int evlog_push(struct evlog *l, size_t *cap, struct evlog_event **ret)
 {
         struct evlog_event *ev;
 
         if (l->n_events == *cap) {
-                size_t ncap = *cap ? *cap * 2 : 64;
-                struct evlog_event *n;
+                int r = evlog_reserve(l, cap, *cap ? *cap * 2 : 64);
 
-                if (ncap > SIZE_MAX / sizeof(*n))
-                        return -ENOMEM;
-                n = realloc(l->events, ncap * sizeof(*n));
-                if (!n)
-                        return -ENOMEM;
-                l->events = n;
-                *cap = ncap;
+                if (r < 0)
+                        return r;
         }
         ev = &l->events[l->n_events];
         *ev = (struct evlog_event){ .index = l->n_events, .rtmr = -1 };
@@ -174,8 +184,13 @@ void evlog_free(struct evlog *l)
 
 int evlog_replay(const struct evlog *l, uint8_t ret[4][48], struct tdxh_err *e)
 {
+        _cleanup_digest_ struct digest ctx = { 0 };
         uint8_t reg[4][48] = { { 0 } };
+        int r;
 
+        r = digest_begin(&ctx, DIGEST_SHA384);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < l->n_events; i++) {
                 const struct evlog_event *ev = &l->events[i];
 
@@ -186,7 +201,9 @@ int evlog_replay(const struct evlog *l, uint8_t ret[4][48], struct tdxh_err *e)
                                         "event %zu (offset 0x%zx): no SHA-384 digest to replay "
                                         "into RTMR%d",
                                         ev->index, ev->offset, ev->rtmr);
-                rtmr_extend(reg[ev->rtmr], ev->sha384);
+                r = rtmr_extend_ctx(&ctx, reg[ev->rtmr], ev->sha384);
+                if (r < 0)
+                        return err_setf(e, r, "SHA-384 failed");
         }
         memcpy(ret, reg, sizeof(reg));
         return 0;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -152,3 +153,7 @@ int ccel_table_to_json(const struct ccel_table *t, json_object **ret);
  * evlog_parse() reads the output back; "replayed" is null and "replay_error"
  * says why when an event has no SHA-384 digest. */
 int evlog_to_json(const struct evlog *l, json_object **ret);
+
+/* Writes the same JSON as json_pretty(evlog_to_json()) and a newline to f,
+ * one event at a time, so that memory does not grow with the log. */
+int evlog_write_json(const struct evlog *l, FILE *f, struct tdxh_err *e);

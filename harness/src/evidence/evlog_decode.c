@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/event_type.h"
+#include "core/le.h"
 #include "evidence/evlog_decode_efi.h"
 #include "evidence/evlog_internal.h"
 #include "evidence/uefi_text.h"
@@ -19,12 +20,6 @@
 #define DETAIL_HEX_MAX 64
 #define TAG_LOAD_OPTIONS 0x8F3B22EDu
 #define TAG_LINUX_INITRD 0x8F3B22ECu
-
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
 
 /* Printable text as is, else hex. */
 static int put_text_or_hex(struct buf *d, const uint8_t *p, size_t n)
@@ -98,8 +93,8 @@ static const char *decode_tagged(const struct evlog_event *ev, struct buf *d, in
                 *r = put_text_or_hex(d, p, ev->data_len);
                 return "tagged-event";
         }
-        id = rd32(p);
-        size = rd32(p + 4);
+        id = le32_get(p);
+        size = le32_get(p + 4);
         if (size > ev->data_len - 8)
                 size = (uint32_t)(ev->data_len - 8);
         /* The EFI stub logs the tag's ASCII name; a producer that logs the

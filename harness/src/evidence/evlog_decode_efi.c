@@ -12,18 +12,9 @@
 #include <string.h>
 
 #include "core/event_type.h"
+#include "core/guid.h"
+#include "core/le.h"
 #include "evidence/uefi_text.h"
-
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-        return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 struct uefi_var {
         const uint8_t *guid;
@@ -39,8 +30,8 @@ static bool var_parse(const uint8_t *p, size_t n, struct uefi_var *v)
 
         if (n < 32)
                 return false;
-        chars = rd64(p + 16);
-        dlen = rd64(p + 24);
+        chars = le64_get(p + 16);
+        dlen = le64_get(p + 24);
         if (chars > (n - 32) / 2 || dlen > n - 32 - 2 * chars)
                 return false;
         *v = (struct uefi_var){ .guid = p,
@@ -161,7 +152,7 @@ int evlog_decode_image(const struct evlog_event *ev, struct buf *d, const char *
         *what = ev->type == EV_EFI_BOOT_SERVICES_APPLICATION ? "efi-app" : "driver";
         if (ev->data_len < 32)
                 return 0;
-        dplen = rd64(p + 24);
+        dplen = le64_get(p + 24);
         if (dplen > ev->data_len - 32)
                 return 0;
         r = uefi_devpath_append(d, p + 32, (size_t)dplen);
@@ -183,7 +174,7 @@ int evlog_decode_image(const struct evlog_event *ev, struct buf *d, const char *
 int evlog_decode_gpt(const struct evlog_event *ev, struct buf *d, const char **what)
 {
         const uint8_t *p = ev->data;
-        char guid[UEFI_GUID_TEXT_LEN];
+        char guid[GUID_TEXT_LEN + 1];
         uint64_t count;
         size_t esize;
         int r;
@@ -191,11 +182,11 @@ int evlog_decode_gpt(const struct evlog_event *ev, struct buf *d, const char **w
         *what = "gpt";
         if (ev->data_len < 100 || memcmp(p, "EFI PART", 8) != 0)
                 return 0;
-        esize = rd32(p + 84);
-        count = rd64(p + 92);
+        esize = le32_get(p + 84);
+        count = le64_get(p + 92);
         if (esize < 128 || esize > 4096 || count > (ev->data_len - 100) / esize)
                 return 0;
-        uefi_guid_format(p + 56, false, guid);
+        guid_format(p + 56, false, guid);
         r = buf_printf(d, "disk %s, %" PRIu64 " partitions", guid, count);
         for (uint64_t i = 0; r >= 0 && i < count; i++) {
                 const uint8_t *ent = p + 100 + i * esize;
@@ -234,8 +225,8 @@ int evlog_decode_blob(const struct evlog_event *ev, struct buf *d, const char **
                 if (r < 0)
                         return r;
         }
-        return buf_printf(d, "base 0x%" PRIx64 " length 0x%" PRIx64, rd64(p + off),
-                          rd64(p + off + 8));
+        return buf_printf(d, "base 0x%" PRIx64 " length 0x%" PRIx64, le64_get(p + off),
+                          le64_get(p + off + 8));
 }
 
 static const struct {
@@ -272,15 +263,15 @@ int evlog_decode_handoff(const struct evlog_event *ev, struct buf *d, const char
         }
         if (r < 0 || ev->data_len < off + 8)
                 return r < 0 ? r : 0;
-        count = rd64(p + off);
+        count = le64_get(p + off);
         if (count > (ev->data_len - off - 8) / 24)
                 return 0;
         for (uint64_t i = 0; r >= 0 && i < count; i++) {
                 const uint8_t *ent = p + off + 8 + i * 24;
-                char guid[UEFI_GUID_TEXT_LEN];
+                char guid[GUID_TEXT_LEN + 1];
                 const char *name = guid;
 
-                uefi_guid_format(ent, false, guid);
+                guid_format(ent, false, guid);
                 for (size_t k = 0; k < sizeof(known_tables) / sizeof(known_tables[0]); k++)
                         if (strcmp(guid, known_tables[k].guid) == 0) {
                                 name = known_tables[k].name;
@@ -288,7 +279,7 @@ int evlog_decode_handoff(const struct evlog_event *ev, struct buf *d, const char
                                         smbios = true;
                         }
                 r = buf_printf(d, "%s%s at 0x%" PRIx64, d->len ? (i ? ", " : ": ") : "", name,
-                               rd64(ent + 16));
+                               le64_get(ent + 16));
         }
         if (smbios && strcmp(*what, "td-hob") != 0)
                 *what = "smbios";

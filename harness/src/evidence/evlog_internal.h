@@ -8,6 +8,9 @@
  * caller's capacity. The new event's index is set. */
 int evlog_push(struct evlog *l, size_t *cap, struct evlog_event **ret);
 
+/* Makes room for n events at once (no-op when there is room). */
+int evlog_reserve(struct evlog *l, size_t *cap, size_t n);
+
 /* Register of an event of a binary log: the §5.4 map for TPM PCRs, MR
  * index − 1 for CCEL; -1 for EV_NO_ACTION and indices that map nowhere. */
 int evlog_map_rtmr(enum evlog_format f, uint32_t index, uint32_t type);

@@ -12,21 +12,16 @@
 #include <string.h>
 
 #include "core/event_type.h"
+#include "core/le.h"
 #include "evidence/evlog_internal.h"
 
 #define SPEC_ID_SIGNATURE "Spec ID Event03"
 #define LEGACY_HEADER_LEN 32 /* PCRIndex, EventType, SHA-1 digest, EventSize */
-
-static uint16_t rd16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
+/* index, type, digestCount, one SHA-1 digest, EventSize */
+#define MIN_RECORD_LEN (4 + 4 + 4 + 2 + 20 + 4)
+/* beyond this many events the array grows as needed */
+#define RESERVE_MAX 65536u
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 static int expected_size(uint16_t alg)
 {
@@ -57,12 +52,12 @@ static int parse_spec_id(const uint8_t *p, size_t len, struct evlog *l, size_t *
                 return err_setf(e, -EINVAL,
                                 "offset 0x0: %zu bytes, too short for the spec ID event header",
                                 len);
-        if (rd32(p + 4) != EV_NO_ACTION)
+        if (le32_get(p + 4) != EV_NO_ACTION)
                 return err_setf(e, -EINVAL,
                                 "offset 0x4: first event type 0x%x is not EV_NO_ACTION: not a "
                                 "TCG2 crypto-agile log",
-                                rd32(p + 4));
-        size = rd32(p + 28);
+                                le32_get(p + 4));
+        size = le32_get(p + 28);
         if (size > len - LEGACY_HEADER_LEN)
                 return err_setf(e, -EINVAL,
                                 "offset 0x1c: spec ID event size %u past the end (%zu bytes left)",
@@ -72,7 +67,7 @@ static int parse_spec_id(const uint8_t *p, size_t len, struct evlog *l, size_t *
                 return err_setf(e, -EINVAL,
                                 "offset 0x20: no \"" SPEC_ID_SIGNATURE "\" signature: not a "
                                 "crypto-agile log (SHA-1-only logs are not supported)");
-        n_algs = rd32(ev + 24);
+        n_algs = le32_get(ev + 24);
         if (n_algs == 0 || n_algs > EVLOG_MAX_ALGS)
                 return err_setf(e, -EINVAL, "offset 0x38: numberOfAlgorithms %u (expected 1..%d)",
                                 n_algs, EVLOG_MAX_ALGS);
@@ -83,7 +78,7 @@ static int parse_spec_id(const uint8_t *p, size_t len, struct evlog *l, size_t *
                                 size, n_algs);
         for (uint32_t i = 0; i < n_algs; i++) {
                 const uint8_t *a = ev + 28 + 4 * i;
-                uint16_t id = rd16(a), dsize = rd16(a + 2);
+                uint16_t id = le16_get(a), dsize = le16_get(a + 2);
                 int want = expected_size(id);
 
                 if (dsize == 0 || dsize > 512 || (want > 0 && dsize != want))
@@ -96,7 +91,7 @@ static int parse_spec_id(const uint8_t *p, size_t len, struct evlog *l, size_t *
                 return err_setf(e, -EINVAL, "offset 0x%zx: vendorInfoSize %u past the event",
                                 (size_t)(LEGACY_HEADER_LEN + need - 1), ev[need - 1]);
         l->n_algs = n_algs;
-        l->spec_id_pcr = rd32(p);
+        l->spec_id_pcr = le32_get(p);
         *ret_end = LEGACY_HEADER_LEN + size;
         return 0;
 }
@@ -121,9 +116,9 @@ static int parse_record(const uint8_t *p, size_t len, size_t off, struct evlog *
 
         if (len - off < 12)
                 return 0;
-        index = rd32(p + off);
-        type = rd32(p + off + 4);
-        count = rd32(p + off + 8);
+        index = le32_get(p + off);
+        type = le32_get(p + off + 4);
+        count = le32_get(p + off + 8);
         if (index == UINT32_MAX || type == UINT32_MAX)
                 return 0;
         if (index == 0 && type == 0 && count == 0)
@@ -146,7 +141,7 @@ static int parse_record(const uint8_t *p, size_t len, size_t off, struct evlog *
                         return err_setf(e, -EINVAL,
                                         "offset 0x%zx: record truncated in digest %u of %u", q,
                                         i + 1, count);
-                alg = rd16(p + q);
+                alg = le16_get(p + q);
                 dsize = alg_size(l, alg);
                 if (dsize < 0)
                         return err_setf(e, -EINVAL,
@@ -165,7 +160,7 @@ static int parse_record(const uint8_t *p, size_t len, size_t off, struct evlog *
         }
         if (len - q < 4)
                 return err_setf(e, -EINVAL, "offset 0x%zx: record truncated before EventSize", q);
-        size = rd32(p + q);
+        size = le32_get(p + q);
         if (size > len - q - 4)
                 return err_setf(e, -EINVAL,
                                 "offset 0x%zx: event size %u past the end of the log (%zu bytes "
@@ -211,6 +206,12 @@ int evlog_parse_tcg(const uint8_t *data, size_t len, int format_hint, struct evl
         r = parse_spec_id(data, len, l, &off, e);
         if (r < 0)
                 return r;
+        /* Room for as many records as the smallest record size allows: the
+         * array is never copied, and pages that stay unused are never
+         * touched (10,000 events would otherwise be moved eight times). */
+        r = evlog_reserve(l, &cap, MIN((len - off) / MIN_RECORD_LEN + 1, RESERVE_MAX));
+        if (r < 0)
+                return r;
         for (;;) {
                 size_t next = off;
 
@@ -225,7 +226,7 @@ int evlog_parse_tcg(const uint8_t *data, size_t len, int format_hint, struct evl
         if (format_hint >= 0)
                 l->format = (enum evlog_format)format_hint;
         else
-                l->format = detect(l, len - off >= 8 && rd32(data + off) == UINT32_MAX);
+                l->format = detect(l, len - off >= 8 && le32_get(data + off) == UINT32_MAX);
         for (size_t i = 0; i < l->n_events; i++) {
                 struct evlog_event *ev = &l->events[i];
 

@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "core/guid.h"
+#include "core/le.h"
+
 #define DP_HW 0x01
 #define DP_ACPI 0x02
 #define DP_MSG 0x03
@@ -16,27 +19,11 @@
 
 #define EISA_PNP_ID(x) (((uint32_t)(x) << 16) | 0x41d0u)
 
-static uint16_t rd16(const uint8_t *p)
-{
-        return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-               (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-        return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
 static int put_guid(struct buf *out, const uint8_t *g)
 {
-        char text[UEFI_GUID_TEXT_LEN];
+        char text[GUID_TEXT_LEN + 1];
 
-        uefi_guid_format(g, true, text);
+        guid_format(g, true, text);
         return buf_puts(out, text);
 }
 
@@ -81,7 +68,7 @@ static int put_hw(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
                 if (n >= 20)
                         return buf_printf(out, "MemoryMapped(0x%" PRIx32 ",0x%" PRIx64
                                                ",0x%" PRIx64 ")",
-                                          rd32(b), rd64(b + 4), rd64(b + 12));
+                                          le32_get(b), le64_get(b + 4), le64_get(b + 12));
                 break;
         case 0x04:
                 if (n >= 16)
@@ -89,7 +76,7 @@ static int put_hw(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
                 break;
         case 0x05:
                 if (n >= 4)
-                        return buf_printf(out, "Ctrl(0x%" PRIx32 ")", rd32(b));
+                        return buf_printf(out, "Ctrl(0x%" PRIx32 ")", le32_get(b));
                 break;
         }
         return put_generic(out, DP_HW, sub, b, n);
@@ -98,7 +85,7 @@ static int put_hw(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
 static int put_acpi(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
 {
         if (sub == 0x01 && n >= 8) {
-                uint32_t hid = rd32(b), uid = rd32(b + 4);
+                uint32_t hid = le32_get(b), uid = le32_get(b + 4);
 
                 if (hid == EISA_PNP_ID(0x0a03))
                         return buf_printf(out, "PciRoot(0x%" PRIx32 ")", uid);
@@ -110,7 +97,7 @@ static int put_acpi(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
                 return buf_printf(out, "Acpi(0x%08" PRIx32 ",0x%" PRIx32 ")", hid, uid);
         }
         if (sub == 0x03 && n >= 4)
-                return buf_printf(out, "AcpiAdr(0x%" PRIx32 ")", rd32(b));
+                return buf_printf(out, "AcpiAdr(0x%" PRIx32 ")", le32_get(b));
         return put_generic(out, DP_ACPI, sub, b, n);
 }
 
@@ -119,7 +106,7 @@ static int put_msg(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
         switch (sub) {
         case 0x02:
                 if (n >= 4)
-                        return buf_printf(out, "Scsi(0x%x,0x%x)", rd16(b), rd16(b + 2));
+                        return buf_printf(out, "Scsi(0x%x,0x%x)", le16_get(b), le16_get(b + 2));
                 break;
         case 0x05:
                 if (n >= 2)
@@ -136,15 +123,15 @@ static int put_msg(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
                 break;
         case 0x12:
                 if (n >= 6)
-                        return buf_printf(out, "Sata(0x%x,0x%x,0x%x)", rd16(b), rd16(b + 2),
-                                          rd16(b + 4));
+                        return buf_printf(out, "Sata(0x%x,0x%x,0x%x)", le16_get(b), le16_get(b + 2),
+                                          le16_get(b + 4));
                 break;
         case 0x17:
                 if (n >= 12)
                         return buf_printf(out,
                                           "NVMe(0x%" PRIx32
                                           ",%02X-%02X-%02X-%02X-%02X-%02X-%02X-%02X)",
-                                          rd32(b), b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+                                          le32_get(b), b[4], b[5], b[6], b[7], b[8], b[9], b[10],
                                           b[11]);
                 break;
         case 0x1d: {
@@ -166,16 +153,16 @@ static int put_hd(struct buf *out, const uint8_t *b, size_t n)
 
         if (n < 38)
                 return put_generic(out, DP_MEDIA, 0x01, b, n);
-        part = rd32(b);
-        start = rd64(b + 4);
-        size = rd64(b + 12);
+        part = le32_get(b);
+        start = le64_get(b + 4);
+        size = le64_get(b + 12);
         /* b[36] is the partition format, b[37] the signature type */
         if (b[36] == 2 && b[37] == 2) {
                 r = buf_printf(out, "HD(%" PRIu32 ",GPT,", part);
                 if (r >= 0)
                         r = put_guid(out, b + 20);
         } else if (b[36] == 1 && b[37] == 1) {
-                r = buf_printf(out, "HD(%" PRIu32 ",MBR,0x%08" PRIx32, part, rd32(b + 20));
+                r = buf_printf(out, "HD(%" PRIu32 ",MBR,0x%08" PRIx32, part, le32_get(b + 20));
         } else {
                 r = buf_printf(out, "HD(%" PRIu32 ",%u,%u", part, b[36], b[37]);
         }
@@ -194,7 +181,7 @@ static int put_media(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
         case 0x02:
                 if (n >= 20)
                         return buf_printf(out, "CDROM(0x%" PRIx32 ",0x%" PRIx64 ",0x%" PRIx64 ")",
-                                          rd32(b), rd64(b + 4), rd64(b + 12));
+                                          le32_get(b), le64_get(b + 4), le64_get(b + 12));
                 break;
         case 0x03:
                 if (n >= 16)
@@ -222,7 +209,7 @@ static int put_media(struct buf *out, uint8_t sub, const uint8_t *b, size_t n)
         case 0x08:
                 if (n >= 20)
                         return buf_printf(out, "Offset(0x%" PRIx64 ",0x%" PRIx64 ")",
-                                          rd64(b + 4), rd64(b + 12));
+                                          le64_get(b + 4), le64_get(b + 12));
                 break;
         }
         return put_generic(out, DP_MEDIA, sub, b, n);
@@ -248,7 +235,7 @@ int uefi_devpath_append(struct buf *out, const uint8_t *p, size_t len)
                 }
                 type = p[off];
                 sub = p[off + 1];
-                nlen = rd16(p + off + 2);
+                nlen = le16_get(p + off + 2);
                 if (nlen < 4 || nlen > len - off) {
                         r = buf_printf(out, "%s<bad node length %zu: ", first ? "" : "/", nlen);
                         if (r >= 0)

@@ -1,27 +1,11 @@
-/* GUID, string and hex helpers for decoding event data; see uefi_text.h.
- * Device paths are in uefi_devpath.c. */
+/* String and hex helpers for decoding event data; see uefi_text.h. Device
+ * paths are in uefi_devpath.c. */
 #include "evidence/uefi_text.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
-static uint32_t rd16(const uint8_t *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-void uefi_guid_format(const uint8_t g[16], bool upper, char out[UEFI_GUID_TEXT_LEN])
-{
-        uint32_t d1 = (uint32_t)g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16 |
-                      (uint32_t)g[3] << 24;
-
-        snprintf(out, UEFI_GUID_TEXT_LEN,
-                 upper ? "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X"
-                       : "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 d1, rd16(g + 4), rd16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
-                 g[15]);
-}
+#include "core/le.h"
 
 static int put_utf8(struct buf *out, uint32_t cp)
 {
@@ -61,13 +45,13 @@ int uefi_utf16_append(struct buf *out, const uint8_t *p, size_t len, bool stop_a
                 return r;
         out->data[out->len] = '\0';
         while (i + 2 <= len) {
-                uint32_t u = rd16(p + i);
+                uint32_t u = le16_get(p + i);
 
                 i += 2;
                 if (u == 0 && stop_at_nul)
                         break;
                 if (u >= 0xd800 && u < 0xdc00 && i + 2 <= len) {
-                        uint32_t lo = rd16(p + i);
+                        uint32_t lo = le16_get(p + i);
 
                         if (lo >= 0xdc00 && lo < 0xe000) {
                                 u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
@@ -92,7 +76,7 @@ bool uefi_utf16_is_text(const uint8_t *p, size_t len)
         if (len < 2 || len % 2)
                 return false;
         for (size_t i = 0; i + 2 <= len; i += 2) {
-                uint32_t u = rd16(p + i);
+                uint32_t u = le16_get(p + i);
 
                 if (u == 0) {
                         /* only NULs may follow the terminator */

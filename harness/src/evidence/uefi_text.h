@@ -1,6 +1,7 @@
-/* Text forms of the UEFI structures found inside event data: GUIDs, UCS-2 /
- * UTF-16 strings and device paths (UEFI 2.10 §10.6 text conventions for the
- * nodes OVMF and shim log). Every function reads untrusted bytes: lengths are
+/* Text forms of the UEFI structures found inside event data: UCS-2 / UTF-16
+ * strings and device paths, in the UEFI 2.10 §10.6 text conventions for the
+ * nodes OVMF and shim log (GUIDs through core/guid.h, upper case in device
+ * paths as edk2 prints them). Every function reads untrusted bytes: lengths are
  * checked before each field, and what cannot be decoded is written as hex, so
  * the output is always valid UTF-8. */
 #pragma once
@@ -10,12 +11,6 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-
-#define UEFI_GUID_TEXT_LEN 37 /* 36 characters and a NUL */
-
-/* Formats a GUID stored in the UEFI mixed-endian layout, lowercase or
- * uppercase (device paths use uppercase, as edk2 prints them). */
-void uefi_guid_format(const uint8_t g[16], bool upper, char out[UEFI_GUID_TEXT_LEN]);
 
 /* Appends the UTF-8 form of len bytes of UTF-16LE text; stops at the first
  * NUL character when stop_at_nul. Unpaired surrogates become U+FFFD, an odd

@@ -179,7 +179,7 @@ static int wait_agent(struct boot_session *s, const struct deadline *d, struct t
 int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh_err *e)
 {
         uint64_t ms = s->opts.boot_timeout_ms ? s->opts.boot_timeout_ms : BOOT_TIMEOUT_MS;
-        _cleanup_free_ char *state = NULL, *ctrl = NULL, *log = NULL, *out = NULL;
+        _cleanup_free_ char *state = NULL, *log = NULL, *out = NULL;
         struct swtpm_opts to = { .swtpm = s->opts.swtpm, .swtpm_setup = s->opts.swtpm_setup };
         struct deadline d;
         int r;
