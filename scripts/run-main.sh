@@ -1,8 +1,13 @@
 #!/bin/sh
 # The main job of `make run`. Usage: run-main.sh TDXH OUTDIR
-# Computes the golden measurements of the reference inputs (Debian's OVMF,
-# the pinned Debian kernel, a reproducible initrd) for the fake profile and
-# for each TDX generation, and says where the golden files are.
+#  1. tdxh golden compute over the reference inputs (Debian's OVMF, the pinned
+#     Debian kernel, a reproducible initrd) for the fake profile and three TDX
+#     generations;
+#  2. builds the minimal image and its golden files;
+#  3. tdxh boot: boots it on QEMU + OVMF + swtpm, collects the event log and
+#     registers through the agent, diffs and explains them against the image's
+#     golden file, and writes the reports.
+# Exits with tdxh boot's status (0 match, 1 mismatch, 2 bad input, 3 infrastructure).
 set -eu
 tdxh=$1
 out=$2
@@ -12,16 +17,26 @@ out=$(cd "$out" && pwd)
 fw=/usr/share/ovmf/OVMF.fd
 kernel=$("$here/reference-kernel.sh")
 initrd="$out/reference-initrd.img"
-# A reproducible stand-in initrd (its content is only hashed).
 head -c $((16 << 20)) /dev/zero |
         openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f \
                 -iv 00000000000000000000000000000000 >"$initrd"
 cmdline="console=ttyS0 quiet panic=-1"
 "$tdxh" --version
 for profile in fake tdx-edk2-202411-qemu-10.1 tdx-edk2-202502-qemu-10.2 tdx-edk2-202302-qemu-pre; do
-        echo "== tdxh golden compute --profile $profile"
+        echo "== tdxh golden compute --profile $profile (reference inputs, 2G)"
         "$tdxh" golden compute --profile "$profile" --firmware "$fw" --kernel "$kernel" \
                 --initrd "$initrd" --cmdline "$cmdline" --memory 2G \
                 -o "$out/golden/$profile.json" | sed -n '1,5p'
 done
-echo "golden files: $out/golden/"
+echo "golden files of the reference inputs: $out/golden/"
+
+echo "== building the minimal image"
+"$here/../images/minimal/build.sh" --out "$out/image" >/dev/null
+"$here/../images/minimal/golden.sh" "$out/image" "$tdxh" "$out/image/golden"
+echo "image: $out/image (golden files in $out/image/golden)"
+
+echo "== tdxh boot --image $out/image"
+rm -rf "$out/run"
+status=0
+"$tdxh" boot --image "$out/image" --out "$out/run" || status=$?
+exit $status

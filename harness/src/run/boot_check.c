@@ -426,14 +426,10 @@ int boot_check_run(const struct boot_check_opts *o, struct signal_watch *sw,
                                    r == -ENOMEM ? "infrastructure failure" : "bad input");
                 goto report;
         }
-        if (R.diff.match) {
-                code = set_verdict(&R, TDXH_EXIT_OK, "match");
-        } else {
-                code = set_verdict(&R, TDXH_EXIT_MISMATCH, "mismatch");
-                r = explain_format_text(&R.diff, &R.explain, -1, &ret->explanation);
-                if (r < 0)
-                        code = set_verdict(&R, TDXH_EXIT_INFRA, "infrastructure failure");
-        }
+        code = R.diff.match ? set_verdict(&R, TDXH_EXIT_OK, "match")
+                            : set_verdict(&R, TDXH_EXIT_MISMATCH, "mismatch");
+        if (explain_format_text(&R.diff, &R.explain, -1, &ret->explanation) < 0)
+                code = set_verdict(&R, TDXH_EXIT_INFRA, "infrastructure failure");
 report:
         progress(&R, "writing reports");
         if (write_reports(&R, code) < 0)

@@ -49,7 +49,7 @@ struct boot_check_result {
         char *reason;     /* one line for failures; NULL on a match */
         char *run_dir;    /* NULL when none was created */
         char *report_dir; /* RUNDIR/report, when written */
-        struct buf explanation; /* the explanation text (mismatches), for people */
+        struct buf explanation; /* per register: match, or the diff and its causes */
         struct boot_check_timings timings;
 };
 
