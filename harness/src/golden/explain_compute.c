@@ -113,7 +113,11 @@ static int kernel(struct ctx *c, const char *path)
         if (r < 0)
                 return -ENOMEM;
         r = kernel_image_digest(path, &p, d, NULL, c->e);
-        return r < 0 ? r : add(c, "kernel", input, variant, NULL, d);
+        if (r >= 0)
+                r = add(c, "kernel", input, variant, NULL, d);
+        if (r >= 0)
+                c->in->v[c->in->n - 1].memory = p.ram_size;
+        return r;
 }
 
 static int cmdline(struct ctx *c)

@@ -35,6 +35,8 @@ struct explain_candidate {
         char *input;   /* for people: "--kernel /boot/vmlinuz", "--memory 4G" */
         char *variant; /* which way it was computed, or NULL */
         char *text;    /* the text that was hashed (command line), or NULL */
+        uint64_t memory; /* the memory size the digest depends on (TD HOB, patched
+                          * kernel header), 0 when it depends on none */
         uint8_t digest[SHA384_LEN];
 };
 

@@ -183,6 +183,27 @@ static int rule_kernel(struct explain_state *s, struct cause_spec *c)
                                            : "the firmware did not load a kernel from QEMU (-kernel "
                                              "missing, or another boot path)");
         }
+        if (row_observed(c->R, c->row) && row_observed(c->R, c->row)->digest_known &&
+            s->ctx->inputs && s->g->memory) {
+                const struct explain_candidate *k = explain_inputs_find(
+                        s->ctx->inputs, "kernel", row_observed(c->R, c->row)->digest);
+
+                if (k && k->memory && k->memory != s->g->memory) {
+                        char gm[32], om[32];
+
+                        size_format(s->g->memory, gm);
+                        size_format(k->memory, om);
+                        c->kind = CAUSE_MEMORY;
+                        c->confidence = EXPLAIN_CERTAIN;
+                        c->summary = "memory size changed";
+                        return explain_add(s->x, c,
+                                           "golden %s, observed %s: the kernel is "
+                                           "the same file (%s), but QEMU patches its setup header with "
+                                           "the initrd load address, which follows the memory below "
+                                           "4 GiB, and this profile measures the patched header",
+                                           gm, om, k->input);
+                }
+        }
         if (patched != 0 && row_changed(R0, "td-hob")) {
                 c->kind = CAUSE_MEMORY;
                 c->confidence = patched == 1 ? EXPLAIN_LIKELY : EXPLAIN_POSSIBLE;

@@ -1,0 +1,423 @@
+/* tdxh boot end to end on the fake platform: the minimal image matches its
+ * golden file; a changed command line and a changed memory size are
+ * mismatches explained by their cause; and every fault (QEMU missing or
+ * failing, swtpm killed, an agent that never answers, a kernel panic,
+ * SIGINT) ends with exit 3, a one-line reason, a report naming the failure
+ * and nothing left running or lying around. */
+#include <dirent.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "testutil.h"
+
+static char *image; /* built once for the whole program */
+static char *work;
+
+static char *build_image(void)
+{
+        const char *tdxh = getenv("TDXH_BIN");
+        char *dir = NULL, *golden = NULL, *build = NULL, *gscript = NULL;
+        struct run_result r;
+
+        ck_assert_int_ge(asprintf(&dir, "%s/image", work), 0);
+        ck_assert_int_ge(asprintf(&golden, "%s/golden", dir), 0);
+        ck_assert_int_ge(asprintf(&build, "%s/images/minimal/build.sh", TDXH_SOURCE_DIR), 0);
+        ck_assert_int_ge(asprintf(&gscript, "%s/images/minimal/golden.sh", TDXH_SOURCE_DIR), 0);
+        run_cmd(&r, (const char *[]){ build, "--out", dir, NULL }, 600);
+        ck_assert_msg(r.status == 0, "image build failed: %s", r.err);
+        run_result_free(&r);
+        run_cmd(&r, (const char *[]){ gscript, dir, tdxh, golden, NULL }, 120);
+        ck_assert_msg(r.status == 0, "golden.sh failed: %s", r.err);
+        run_result_free(&r);
+        free(golden);
+        free(build);
+        free(gscript);
+        return dir;
+}
+
+static char *new_rundir(const char *name)
+{
+        char *p = NULL;
+
+        ck_assert_int_ge(asprintf(&p, "%s/run-%s", work, name), 0);
+        return p;
+}
+
+/* Processes anywhere on the machine whose command line mentions needle. */
+static int processes_mentioning(const char *needle, char *desc, size_t len)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        int n = 0;
+
+        desc[0] = '\0';
+        ck_assert_ptr_nonnull(d);
+        while ((de = readdir(d))) {
+                char path[300], buf[8192];
+                size_t got;
+                FILE *f;
+
+                if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+                f = fopen(path, "re");
+                if (!f)
+                        continue;
+                got = fread(buf, 1, sizeof(buf) - 1, f);
+                fclose(f);
+                for (size_t i = 0; i < got; i++)
+                        if (buf[i] == '\0')
+                                buf[i] = ' ';
+                buf[got] = '\0';
+                if (strstr(buf, needle)) {
+                        n++;
+                        snprintf(desc + strlen(desc), len - strlen(desc), "[%s] %.120s ",
+                                 de->d_name, buf);
+                }
+        }
+        closedir(d);
+        return n;
+}
+
+static json_object *load_json(const char *dir, const char *name)
+{
+        char *p = NULL;
+        json_object *o;
+
+        ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
+        o = json_object_from_file(p);
+        ck_assert_msg(o != NULL, "%s is missing or not JSON", p);
+        free(p);
+        return o;
+}
+
+/* The runtime directory (sockets, TPM state) that the run used, from the
+ * swtpm argv in its facts: "--tpmstate /tmp/tdxh-XXXXXX/tpm". */
+static void assert_runtime_removed(const char *rundir)
+{
+        json_object *facts = load_json(rundir, "facts.json"), *host, *argv, *setup;
+        const char *state = NULL;
+
+        if (json_object_object_get_ex(facts, "host", &host) &&
+            json_object_object_get_ex(host, "argv", &argv) &&
+            json_object_object_get_ex(argv, "swtpm_setup", &setup))
+                for (size_t i = 0; i + 1 < json_object_array_length(setup); i++)
+                        if (strcmp(json_object_get_string(json_object_array_get_idx(setup, i)),
+                                   "--tpmstate") == 0)
+                                state = json_object_get_string(json_object_array_get_idx(setup, i + 1));
+        if (state) {
+                char *dir = strdup(state), *slash = strrchr(dir, '/');
+                struct stat st;
+
+                *slash = '\0';
+                ck_assert_msg(stat(dir, &st) != 0, "runtime directory %s was left behind", dir);
+                free(dir);
+        }
+        json_object_put(facts);
+}
+
+static void assert_nothing_left(const char *rundir)
+{
+        char desc[2048];
+
+        ck_assert_msg(processes_mentioning(rundir, desc, sizeof(desc)) == 0,
+                      "processes left running: %s", desc);
+        assert_runtime_removed(rundir);
+}
+
+/* The JSON report has a "boot" check with status error naming the failure. */
+static void assert_report_names_failure(const char *rundir, const char *fragment)
+{
+        char *dir = NULL;
+        json_object *rep, *scen, *checks;
+        bool found = false;
+
+        ck_assert_int_ge(asprintf(&dir, "%s/report", rundir), 0);
+        rep = load_json(dir, "report.json");
+        ck_assert(json_object_object_get_ex(rep, "scenarios", &scen));
+        ck_assert(json_object_object_get_ex(json_object_array_get_idx(scen, 0), "checks", &checks));
+        for (size_t i = 0; i < json_object_array_length(checks); i++) {
+                json_object *c = json_object_array_get_idx(checks, i), *v;
+
+                if (json_object_object_get_ex(c, "status", &v) &&
+                    strcmp(json_object_get_string(v), "error") == 0 &&
+                    json_object_object_get_ex(c, "message", &v) &&
+                    strstr(json_object_get_string(v), fragment))
+                        found = true;
+        }
+        ck_assert_msg(found, "the report does not name the failure '%s'", fragment);
+        json_object_put(rep);
+        free(dir);
+}
+
+/* One line on stderr for the failure (besides progress lines, which CI
+ * suppresses). */
+static void assert_one_line_reason(const struct run_result *r, const char *fragment)
+{
+        const char *nl = strchr(r->err, '\n');
+
+        ck_assert_msg(strstr(r->err, fragment) != NULL, "stderr '%s' lacks '%s'", r->err, fragment);
+        ck_assert_msg(nl && nl[1] == '\0', "more than one line on stderr: '%s'", r->err);
+}
+
+START_TEST(test_boot_matches_the_images_golden_file)
+{
+        char *run = new_rundir("match");
+        struct run_result r;
+        json_object *rep, *scen, *facts, *host, *v;
+        char *report = NULL;
+
+        run_tdxh(&r, (const char *[]){ "boot", "--image", image, "--out", run, NULL });
+        ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "verdict: match"));
+        ck_assert_ptr_nonnull(strstr(r.out, "report (HTML):"));
+        ck_assert_ptr_nonnull(strstr(r.out, "report (JUnit):"));
+        run_result_free(&r);
+        ck_assert_int_ge(asprintf(&report, "%s/report", run), 0);
+        rep = load_json(report, "report.json");
+        ck_assert(json_object_object_get_ex(rep, "scenarios", &scen));
+        ck_assert(json_object_object_get_ex(json_object_array_get_idx(scen, 0), "facts", &facts));
+        ck_assert(json_object_object_get_ex(facts, "host", &host));
+        ck_assert(json_object_object_get_ex(host, "qemu", &v));
+        ck_assert_ptr_nonnull(strstr(json_object_to_json_string(v), "QEMU emulator version"));
+        ck_assert_ptr_nonnull(strstr(json_object_to_json_string(host), "\"swtpm\""));
+        ck_assert_ptr_nonnull(strstr(json_object_to_json_string(host), "\"sha256\""));
+        json_object_put(rep);
+        {
+                char *junit = NULL, *text;
+
+                ck_assert_int_ge(asprintf(&junit, "%s/report.xml", report), 0);
+                text = (char *)slurp(junit, NULL);
+                ck_assert_ptr_nonnull(strstr(text, "<testsuite"));
+                ck_assert_ptr_null(strstr(text, "<failure"));
+                free(text);
+                free(junit);
+        }
+        json_object_put(load_json(run, "evidence/registers.json"));
+        assert_nothing_left(run);
+        free(report);
+        free(run);
+}
+END_TEST
+
+START_TEST(test_boot_with_a_changed_cmdline_names_the_command_line)
+{
+        char *run = new_rundir("cmdline");
+        struct run_result r;
+
+        run_tdxh(&r, (const char *[]){ "boot", "--image", image, "--out", run, "--cmdline",
+                                       "console=ttyS0 quiet panic=-2", NULL });
+        ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "verdict: mismatch"));
+        ck_assert_ptr_nonnull(strstr(r.out, "command line changed"));
+        ck_assert_ptr_nonnull(strstr(r.out, "golden 'console=ttyS0 quiet panic=-1 initrd=initrd'"));
+        ck_assert_ptr_nonnull(strstr(r.out, "observed 'console=ttyS0 quiet panic=-2 initrd=initrd'"));
+        run_result_free(&r);
+        assert_nothing_left(run);
+        free(run);
+}
+END_TEST
+
+START_TEST(test_boot_with_other_memory_names_the_memory_size)
+{
+        /* 1 GiB instead of the golden 2 GiB: on the fake platform QEMU patches
+         * the kernel's setup header with an initrd address below 1 GiB. */
+        char *run = new_rundir("memory");
+        struct run_result r;
+
+        run_tdxh(&r, (const char *[]){ "boot", "--image", image, "--out", run, "--memory", "1G",
+                                       NULL });
+        ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "memory size changed"));
+        ck_assert_ptr_nonnull(strstr(r.out, "golden 2G, observed 1G"));
+        run_result_free(&r);
+        assert_nothing_left(run);
+        free(run);
+}
+END_TEST
+
+static void expect_infra_failure(const char *name, const char *const *extra, const char *fragment)
+{
+        const char *argv[24] = { "boot", "--image", image, "--out", NULL };
+        char *run = new_rundir(name);
+        struct run_result r;
+        size_t n = 4;
+
+        argv[n++] = run;
+        for (size_t i = 0; extra[i]; i++)
+                argv[n++] = extra[i];
+        argv[n] = NULL;
+        run_tdxh(&r, argv);
+        ck_assert_msg(r.status == 3, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        assert_one_line_reason(&r, fragment);
+        ck_assert_ptr_nonnull(strstr(r.out, "verdict: infrastructure failure"));
+        run_result_free(&r);
+        assert_report_names_failure(run, fragment);
+        assert_nothing_left(run);
+        free(run);
+}
+
+START_TEST(test_boot_fails_3_when_qemu_is_missing)
+{
+        expect_infra_failure("noqemu", (const char *[]){ "--qemu", "/nonexistent/qemu-system-x86_64",
+                                                         NULL },
+                             "/nonexistent/qemu-system-x86_64");
+}
+END_TEST
+
+START_TEST(test_boot_fails_3_when_qemu_does_not_start)
+{
+        expect_infra_failure("badqemu", (const char *[]){ "--qemu", "/bin/false", NULL }, "/bin/false");
+}
+END_TEST
+
+START_TEST(test_boot_fails_3_when_the_agent_never_answers)
+{
+        /* TCG takes longer than 2 s to reach the agent: the deadline fires. */
+        expect_infra_failure("timeout", (const char *[]){ "--timeout", "2", NULL }, "2 s");
+}
+END_TEST
+
+START_TEST(test_boot_fails_3_when_the_kernel_panics)
+{
+        expect_infra_failure("panic",
+                             (const char *[]){ "--cmdline", "console=ttyS0 panic=-1 rdinit=/nonexistent",
+                                               NULL },
+                             "panic");
+}
+END_TEST
+
+/* Starts tdxh boot in the background; returns once `process` (qemu or swtpm)
+ * of this run is running. */
+static void start_boot(struct test_child *c, const char *run, const char *log, const char *process)
+{
+        const char *bin = getenv("TDXH_BIN");
+        double deadline = test_now() + 120;
+        char desc[2048];
+
+        ck_assert_int_eq(test_child_spawn(c, "tdxh", (const char *[]){ bin, "boot", "--image", image,
+                                                                       "--out", run, NULL },
+                                          log),
+                         0);
+        for (;;) {
+                char needle[4200];
+                int status;
+
+                if (strcmp(process, "qemu") == 0)
+                        snprintf(needle, sizeof(needle), "%s/console.log", run);
+                else
+                        snprintf(needle, sizeof(needle), "file=%s/swtpm.log", run);
+                if (processes_mentioning(needle, desc, sizeof(desc)) > 0)
+                        return;
+                if (test_child_wait_until(c, test_now() + 0.05, &status) == 0)
+                        ck_abort_msg("tdxh boot exited (status %d) before %s started", status, process);
+                if (test_now() > deadline) {
+                        test_child_stop(c);
+                        ck_abort_msg("%s never started", process);
+                }
+        }
+}
+
+static pid_t pid_mentioning(const char *needle)
+{
+        char desc[2048], *open;
+
+        if (processes_mentioning(needle, desc, sizeof(desc)) < 1)
+                return 0;
+        open = strchr(desc, '[');
+        return open ? (pid_t)atoi(open + 1) : 0;
+}
+
+static void expect_background_failure(const char *name, int signal_to_tdxh, const char *fragment)
+{
+        char *run = new_rundir(name), *log = NULL, *needle = NULL;
+        struct test_child c = { 0 };
+        int status = -1;
+
+        ck_assert_int_ge(asprintf(&log, "%s/%s.log", work, name), 0);
+        if (signal_to_tdxh) {
+                start_boot(&c, run, log, "qemu");
+                kill(c.pid, signal_to_tdxh);
+        } else {
+                pid_t swtpm;
+
+                start_boot(&c, run, log, "swtpm");
+                ck_assert_int_ge(asprintf(&needle, "file=%s/swtpm.log", run), 0);
+                swtpm = pid_mentioning(needle);
+                ck_assert_int_gt(swtpm, 0);
+                kill(swtpm, SIGKILL);
+        }
+        if (test_child_wait_until(&c, test_now() + 120, &status) < 0) {
+                test_child_stop(&c);
+                ck_abort_msg("tdxh boot did not end");
+        }
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
+        {
+                char *text = (char *)slurp(log, NULL);
+
+                ck_assert_msg(strstr(text, fragment) != NULL, "output '%s' lacks '%s'", text, fragment);
+                free(text);
+        }
+        assert_report_names_failure(run, fragment);
+        assert_nothing_left(run);
+        free(needle);
+        free(log);
+        free(run);
+}
+
+START_TEST(test_boot_fails_3_on_sigint_and_cleans_up)
+{
+        expect_background_failure("sigint", SIGINT, "SIGINT");
+}
+END_TEST
+
+START_TEST(test_boot_fails_3_when_swtpm_is_killed)
+{
+        expect_background_failure("swtpm", 0, "swtpm");
+}
+END_TEST
+
+/* One image for every test: built once in the runner's process. */
+static void setup_image(void)
+{
+        work = tmpdir_make();
+        image = build_image();
+}
+
+static void teardown_image(void)
+{
+        free(image);
+        tmpdir_remove(work);
+        image = work = NULL;
+}
+
+int main(void)
+{
+        Suite *s = suite_create("tdxh_boot");
+        TCase *tc = tcase_create("tdxh_boot");
+        int status;
+
+        if (access("/usr/share/ovmf/OVMF.fd", R_OK) != 0)
+                return 77;
+        tcase_add_unchecked_fixture(tc, setup_image, teardown_image);
+        tcase_set_timeout(tc, 600);
+        tcase_add_test(tc, test_boot_matches_the_images_golden_file);
+        tcase_add_test(tc, test_boot_with_a_changed_cmdline_names_the_command_line);
+        tcase_add_test(tc, test_boot_with_other_memory_names_the_memory_size);
+        tcase_add_test(tc, test_boot_fails_3_when_qemu_is_missing);
+        tcase_add_test(tc, test_boot_fails_3_when_qemu_does_not_start);
+        tcase_add_test(tc, test_boot_fails_3_when_the_agent_never_answers);
+        tcase_add_test(tc, test_boot_fails_3_when_the_kernel_panics);
+        tcase_add_test(tc, test_boot_fails_3_on_sigint_and_cleans_up);
+        tcase_add_test(tc, test_boot_fails_3_when_swtpm_is_killed);
+        suite_add_tcase(s, tc);
+        status = run_suite(s);
+        return status;
+}
