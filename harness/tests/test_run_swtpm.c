@@ -30,6 +30,22 @@ static void paths_make(struct paths *p)
         ck_assert_int_ge(asprintf(&p->out, "%s/swtpm.out", p->dir), 0);
 }
 
+/* Starts swtpm with the paths of p and the given binaries (NULL: from $PATH). */
+static void start_ok(struct swtpm *t, const struct paths *p, const char *swtpm, const char *setup)
+{
+        struct tdxh_err e = { 0 };
+
+        ck_assert_msg(swtpm_start(t,
+                                  &(struct swtpm_opts){ .swtpm = swtpm,
+                                                        .swtpm_setup = setup,
+                                                        .state_dir = p->state,
+                                                        .ctrl_socket = p->sock,
+                                                        .log_path = p->log,
+                                                        .output_path = p->out },
+                                  NULL, &e) == 0,
+                      "%s", e.msg);
+}
+
 static void paths_free(struct paths *p)
 {
         free(p->state);
@@ -77,14 +93,7 @@ START_TEST(test_swtpm_starts_ready_and_stops_with_sigterm)
         ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
         paths_make(&p);
         /* An explicit binary is also handed to swtpm_setup (--tpm). */
-        ck_assert_msg(swtpm_start(&t,
-                                  &(struct swtpm_opts){ .swtpm = "/usr/bin/swtpm",
-                                                        .state_dir = p.state,
-                                                        .ctrl_socket = p.sock,
-                                                        .log_path = p.log,
-                                                        .output_path = p.out },
-                                  NULL, &e) == 0,
-                      "%s", e.msg);
+        start_ok(&t, &p, "/usr/bin/swtpm", NULL);
         fprintf(stderr, "figures swtpm: setup %llu ms, ready %llu ms\n",
                 (unsigned long long)t.setup_ms, (unsigned long long)t.ready_ms);
         ck_assert(child_running(&t.proc));
@@ -197,14 +206,7 @@ START_TEST(test_swtpm_setup_grandchild_is_reaped_at_once)
         paths_make(&p);
         ck_assert_int_ge(asprintf(&setup, "%s/swtpm_setup", p.dir), 0);
         ck_assert_int_eq(file_write_atomic(setup, fake_setup, sizeof(fake_setup) - 1, 0755, &e), 0);
-        ck_assert_msg(swtpm_start(&t,
-                                  &(struct swtpm_opts){ .swtpm_setup = setup,
-                                                        .state_dir = p.state,
-                                                        .ctrl_socket = p.sock,
-                                                        .log_path = p.log,
-                                                        .output_path = p.out },
-                                  NULL, &e) == 0,
-                      "%s", e.msg);
+        start_ok(&t, &p, NULL, setup);
         /* tdxh was a subreaper only while swtpm_setup ran, and reaped it all. */
         ck_assert_int_eq(prctl(PR_GET_CHILD_SUBREAPER, &subreaper), 0);
         ck_assert_int_eq(subreaper, 0);
