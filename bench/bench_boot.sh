@@ -11,7 +11,7 @@
 #
 # Usage: bench/bench_boot.sh BUILD_DIR
 # Environment: BENCH_IMAGE (a built images/minimal; default: built here into
-#   a temporary directory), BENCH_BOOT_ROUNDS (default 3).
+#   a temporary directory), BENCH_BOOT_ROUNDS (default 5).
 set -eu
 
 # Internal mode: one bare boot from RUN's recorded command lines.
@@ -88,7 +88,7 @@ src=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 tdxh=$build/harness/tdxh
 helper=$build/bench/boot_helper
-rounds=${BENCH_BOOT_ROUNDS:-3}
+rounds=${BENCH_BOOT_ROUNDS:-5}
 [ -x "$helper" ] || { echo "   no $helper: configure and build first" >&2; exit 2; }
 for t in qemu-system-x86_64 swtpm swtpm_setup; do
         command -v "$t" >/dev/null 2>&1 || { echo "   skipped: $t is not installed"; exit 0; }

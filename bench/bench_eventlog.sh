@@ -11,7 +11,7 @@ build=${1:?usage: bench_eventlog.sh BUILD_DIR [LOG] [EVENTS] [ROUNDS]}
 here=$(cd "$(dirname "$0")/.." && pwd)
 log=${2:-$here/harness/tests/data/fake-boot/binary_bios_measurements}
 events=${3:-10000}
-rounds=${4:-5}
+rounds=${4:-10}
 tdxh=$build/harness/tdxh
 [ -x "$tdxh" ] || { echo "bench_eventlog: no $tdxh (build first)" >&2; exit 2; }
 
