@@ -43,7 +43,7 @@ if [ "$rem" -gt 0 ]; then
 fi
 got=$("$tdxh" inspect "$big" --format tpm --json | grep -c '"index":' || true)
 size=$(wc -c <"$big")
-echo "log: $events events ($got parsed), $size bytes, from $log ($n events repeated)"
+echo "   log: $events events ($got parsed), $size bytes, from $log ($n events repeated)"
 
 . "$here/bench/lib.sh"
 trap 'rm -rf "$work" "$_bench_tmp"' EXIT INT TERM
@@ -65,7 +65,7 @@ measure() {
         w=$(best_us "$rounds" "$@")
         c=$(cpu_us "$rounds" "$@")
         n=$(instr "$@")
-        printf '%-22s wall %s (best of %d)' "$label" "$(fmt_ms "$w")" "$rounds"
+        printf '   %-22s wall %s (best of %d)' "$label" "$(fmt_ms "$w")" "$rounds"
         if [ -n "$c" ]; then printf ', cpu %s per run' "$(fmt_ms "$c")"; fi
         if [ -n "$n" ]; then printf ', %s instructions' "$n"; fi
         printf '\n'
@@ -75,17 +75,17 @@ measure() {
 measure text "tdxh inspect (text)" "$tdxh" inspect "$big" --format tpm
 measure json "tdxh inspect --json" "$tdxh" inspect "$big" --format tpm --json
 if ! command -v tpm2_eventlog >/dev/null 2>&1; then
-        echo "tpm2_eventlog: not installed (Debian tpm2-tools), no comparison"
+        echo "   tpm2_eventlog: not installed (Debian tpm2-tools), no comparison"
         exit 0
 fi
 measure ref "tpm2_eventlog" tpm2_eventlog "$big"
-echo "speed-up over tpm2_eventlog, wall: text $(ratio "$wall_ref" "$wall_text")x," \
+echo "   speed-up over tpm2_eventlog, wall: text $(ratio "$wall_ref" "$wall_text")x," \
      "json $(ratio "$wall_ref" "$wall_json")x (target >= 10x)"
 if [ "$cpu_text" -gt 0 ] && [ "$cpu_json" -gt 0 ]; then
-        echo "speed-up over tpm2_eventlog, cpu:  text $(ratio "$cpu_ref" "$cpu_text")x," \
+        echo "   speed-up over tpm2_eventlog, cpu:  text $(ratio "$cpu_ref" "$cpu_text")x," \
              "json $(ratio "$cpu_ref" "$cpu_json")x"
 fi
 if [ "$instr_text" -gt 0 ] && [ "$instr_json" -gt 0 ]; then
-        echo "speed-up over tpm2_eventlog, instructions: text $(ratio "$instr_ref" "$instr_text")x," \
+        echo "   speed-up over tpm2_eventlog, instructions: text $(ratio "$instr_ref" "$instr_text")x," \
              "json $(ratio "$instr_ref" "$instr_json")x"
 fi
