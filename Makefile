@@ -47,8 +47,9 @@ test: build build-san
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-bench: build
-	bench/run.sh $(BUILD)
+# The boot benchmark boots the minimal image: built first, into IMAGE_OUT.
+bench: build image
+	BENCH_IMAGE=$(IMAGE_OUT) bench/run.sh $(BUILD)
 
 fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug -DTDXH_FUZZ=ON -DTDXH_AGENT=OFF

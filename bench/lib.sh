@@ -1,28 +1,63 @@
-# Shared helpers for the benchmark scripts (sourced).
+# Shared helpers for the benchmark scripts (sourced; $build, when set, is
+# the build directory). Times are integers in microseconds, taken by
+# $build/bench/bench_timer (bench_timer.c: fork, exec, wait4; nothing of the
+# shell in the figure). Without it: wall time from `date +%s%N` around the
+# command (which counts the start of date too, a few ms) and CPU time from
+# GNU time (10 ms steps); GNU time's %e alone would be too coarse for
+# commands of a few milliseconds.
 
 _bench_tmp=$(mktemp)
+_bench_timer=${build:-.}/bench/bench_timer
 trap 'rm -f "$_bench_tmp"' EXIT
 
-# wall_time CMD...: the wall time of one run in seconds (GNU time).
-wall_time() {
-        /usr/bin/time -o "$_bench_tmp" -f '%e' "$@" >/dev/null 2>&1
-        tail -n1 "$_bench_tmp"
+now_ns() { date +%s%N; }
+
+# wall_us CMD...: the wall time of one run; exit 3 when CMD fails.
+wall_us() {
+        if [ -x "$_bench_timer" ]; then
+                _r=$("$_bench_timer" 1 "$@") || return 3
+                echo "${_r%% *}"
+                return 0
+        fi
+        _t0=$(now_ns)
+        "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; return 3; }
+        _t1=$(now_ns)
+        echo $(((_t1 - _t0) / 1000))
 }
 
-# best_of N CMD...: runs CMD N times, prints the best wall time in seconds.
-best_of() {
-        n=$1
+# best_us N CMD...: the best wall time of N runs.
+best_us() {
+        if [ -x "$_bench_timer" ]; then
+                _r=$("$_bench_timer" "$@") || return 3
+                echo "${_r%% *}"
+                return 0
+        fi
+        _n=$1
         shift
-        best=""
-        i=0
-        while [ "$i" -lt "$n" ]; do
-                t=$(wall_time "$@")
-                if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a < b)}'; then
-                        best=$t
-                fi
-                i=$((i + 1))
+        _best=""
+        _i=0
+        while [ "$_i" -lt "$_n" ]; do
+                _t=$(wall_us "$@") || return 3
+                if [ -z "$_best" ] || [ "$_t" -lt "$_best" ]; then _best=$_t; fi
+                _i=$((_i + 1))
         done
-        echo "$best"
+        echo "$_best"
+}
+
+# cpu_us N CMD...: the mean CPU time per run over N runs; empty without
+# GNU time.
+cpu_us() {
+        if [ -x "$_bench_timer" ]; then
+                _r=$("$_bench_timer" "$@") || return 3
+                echo "${_r#* }"
+                return 0
+        fi
+        [ -x /usr/bin/time ] || return 0
+        /usr/bin/time -f '%U %S' -o "$_bench_tmp" sh -c '
+                n=$1; shift; i=0
+                while [ "$i" -lt "$n" ]; do "$@" >/dev/null 2>&1 || exit 3; i=$((i + 1)); done
+        ' sh "$@" || { echo "bench: failed: $*" >&2; return 3; }
+        awk -v n="$1" '{ printf "%d\n", ($1 + $2) * 1000000 / n }' "$_bench_tmp" | tail -n 1
 }
 
 # peak_rss_kib CMD...: the peak resident set of one run, in KiB.
@@ -31,6 +66,11 @@ peak_rss_kib() {
         tail -n1 "$_bench_tmp"
 }
 
+# ratio A B: A / B with two decimals.
 ratio() {
         awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a / b; else print "inf" }'
 }
+
+# fmt_ms US / fmt_s US: "12.345 ms" / "0.381 s".
+fmt_ms() { awk -v u="$1" 'BEGIN { printf "%.3f ms", u / 1000 }'; }
+fmt_s() { awk -v u="$1" 'BEGIN { printf "%.3f s", u / 1000000 }'; }

@@ -323,6 +323,10 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o, int *ret_ex
 
 int cmd_inspect(int argc, char **argv)
 {
+        /* A big log prints megabytes. glibc ignores the size given to
+         * setvbuf() without a buffer (it keeps st_blksize, 4 KiB for a pipe),
+         * so stdout gets this one; static, as stdout is flushed at exit. */
+        static char stdout_buf[1 << 16];
         _cleanup_mapped_file_ struct mapped_file m = { 0 };
         _cleanup_free_ uint8_t *text = NULL;
         struct tdxh_err e = { 0 };
@@ -332,7 +336,7 @@ int cmd_inspect(int argc, char **argv)
         if (parse_args(argc, argv, &o, &code) < 0)
                 return code;
         log_set_machine_output(o.json);
-        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+        setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
         r = file_map(o.path, INSPECT_MAX_FILE, &m, &e);
         if (r < 0)
                 return cli_report(r, &e);

@@ -30,6 +30,22 @@ static void paths_make(struct paths *p)
         ck_assert_int_ge(asprintf(&p->out, "%s/swtpm.out", p->dir), 0);
 }
 
+/* Starts swtpm with the paths of p and the given binaries (NULL: from $PATH). */
+static void start_ok(struct swtpm *t, const struct paths *p, const char *swtpm, const char *setup)
+{
+        struct tdxh_err e = { 0 };
+
+        ck_assert_msg(swtpm_start(t,
+                                  &(struct swtpm_opts){ .swtpm = swtpm,
+                                                        .swtpm_setup = setup,
+                                                        .state_dir = p->state,
+                                                        .ctrl_socket = p->sock,
+                                                        .log_path = p->log,
+                                                        .output_path = p->out },
+                                  NULL, &e) == 0,
+                      "%s", e.msg);
+}
+
 static void paths_free(struct paths *p)
 {
         free(p->state);
@@ -77,14 +93,7 @@ START_TEST(test_swtpm_starts_ready_and_stops_with_sigterm)
         ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
         paths_make(&p);
         /* An explicit binary is also handed to swtpm_setup (--tpm). */
-        ck_assert_msg(swtpm_start(&t,
-                                  &(struct swtpm_opts){ .swtpm = "/usr/bin/swtpm",
-                                                        .state_dir = p.state,
-                                                        .ctrl_socket = p.sock,
-                                                        .log_path = p.log,
-                                                        .output_path = p.out },
-                                  NULL, &e) == 0,
-                      "%s", e.msg);
+        start_ok(&t, &p, "/usr/bin/swtpm", NULL);
         fprintf(stderr, "figures swtpm: setup %llu ms, ready %llu ms\n",
                 (unsigned long long)t.setup_ms, (unsigned long long)t.ready_ms);
         ck_assert(child_running(&t.proc));
@@ -172,6 +181,43 @@ START_TEST(test_host_facts_name_versions_hashes_and_unreadable_inputs)
 }
 END_TEST
 
+/* Stands in for swtpm_setup: runs a process through a double fork, as
+ * swtpm_setup runs swtpm, and waits at most 1 s for it to be gone, that is
+ * reaped by whoever adopted it. A PID 1 that reaps orphans late (this
+ * container's takes over a second) would fail it. */
+static const char fake_setup[] =
+        "#!/bin/sh\n"
+        "pid=$(sh -c 'sleep 0.1 </dev/null >/dev/null 2>&1 & echo $!')\n"
+        "i=0\n"
+        "while kill -0 \"$pid\" 2>/dev/null; do\n"
+        "        i=$((i + 1))\n"
+        "        [ \"$i\" -le 100 ] || { echo \"$pid was not reaped\" >&2; exit 1; }\n"
+        "        sleep 0.01\n"
+        "done\n";
+
+START_TEST(test_swtpm_setup_grandchild_is_reaped_at_once)
+{
+        struct paths p;
+        struct swtpm t = SWTPM_INIT;
+        struct tdxh_err e = { 0 };
+        char desc[256], *setup = NULL;
+        int subreaper = -1;
+
+        paths_make(&p);
+        ck_assert_int_ge(asprintf(&setup, "%s/swtpm_setup", p.dir), 0);
+        ck_assert_int_eq(file_write_atomic(setup, fake_setup, sizeof(fake_setup) - 1, 0755, &e), 0);
+        start_ok(&t, &p, NULL, setup);
+        /* tdxh was a subreaper only while swtpm_setup ran, and reaped it all. */
+        ck_assert_int_eq(prctl(PR_GET_CHILD_SUBREAPER, &subreaper), 0);
+        ck_assert_int_eq(subreaper, 0);
+        ck_assert_int_eq(swtpm_stop(&t, &e), 0);
+        swtpm_done(&t);
+        ck_assert_int_eq(proc_count(getpid(), -1, desc, sizeof(desc)), 0);
+        free(setup);
+        paths_free(&p);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("run/swtpm");
@@ -180,6 +226,7 @@ int main(void)
         tcase_add_test(tc, test_swtpm_argv_has_sha384_bank_absolute_state_and_ctrl_only);
         tcase_add_test(tc, test_swtpm_starts_ready_and_stops_with_sigterm);
         tcase_add_test(tc, test_swtpm_dying_before_ready_is_reported_with_its_message);
+        tcase_add_test(tc, test_swtpm_setup_grandchild_is_reaped_at_once);
         tcase_add_test(tc, test_host_facts_name_versions_hashes_and_unreadable_inputs);
         suite_add_tcase(s, tc);
         return run_suite(s);

@@ -44,6 +44,12 @@ struct run {
         struct diff_result diff;
         struct explain_result explain;
         bool have_diff;
+        /* What the image's inputs predict, computed while the guest boots
+         * (inputs_r: 0, or the error, kept in inputs_err for compare()). */
+        struct explain_inputs inputs;
+        bool have_inputs;
+        int inputs_r;
+        struct tdxh_err inputs_err;
         uint64_t t0;
 };
 
@@ -191,15 +197,36 @@ static int observed_registers(struct run *R, struct diff_observed *obs)
         return 0;
 }
 
-static int compare(struct run *R)
+/* The explanation's input checks depend on the image and the golden file
+ * only: they are computed (kernel Authenticode digests, MRTD variants, the
+ * initrd's digest) once QEMU is up, while the guest boots, instead of after
+ * the evidence is in. An error is kept for compare(), which reports it
+ * where it always has. */
+static void compute_inputs(struct run *R)
 {
-        struct diff_observed obs = { .log = &R->evlog, .log_name = "agent event-log (TPM, SHA-384 bank)",
-                                     .reg_source = "agent registers" };
-        _cleanup_explain_inputs_ struct explain_inputs inputs = EXPLAIN_INPUTS_INIT;
         struct explain_input_args args = { .firmware = R->session->platform.firmware,
                                            .kernel = R->kernel, .initrd = R->initrd,
                                            .cmdline = R->cmdline,
                                            .memory = R->session->platform.memory };
+        uint64_t t = mono_now_ns();
+
+        if (R->have_inputs)
+                return;
+        R->inputs_r = explain_inputs_compute(&args, &R->golden, &R->inputs, &R->inputs_err);
+        R->have_inputs = true;
+        R->res->timings.inputs_ms = elapsed_ms(t);
+}
+
+static void on_boot_phase(enum boot_phase phase, void *userdata)
+{
+        if (phase == BOOT_PHASE_QEMU_STARTED)
+                compute_inputs(userdata);
+}
+
+static int compare(struct run *R)
+{
+        struct diff_observed obs = { .log = &R->evlog, .log_name = "agent event-log (TPM, SHA-384 bank)",
+                                     .reg_source = "agent registers" };
         struct explain_context ctx = { .kernel_header_patched = -1 };
         struct profile prof;
         int r;
@@ -218,10 +245,12 @@ static int compare(struct run *R)
         R->have_diff = true;
         if (R->golden.profile_name && profile_lookup(R->golden.profile_name, &prof, NULL) >= 0)
                 ctx.kernel_header_patched = profile_kernel_header_patched(&prof);
-        r = explain_inputs_compute(&args, &R->golden, &inputs, R->e);
-        if (r < 0)
-                return r;
-        ctx.inputs = &inputs;
+        compute_inputs(R);
+        if (R->inputs_r < 0) {
+                memcpy(R->e, &R->inputs_err, sizeof(R->inputs_err));
+                return R->inputs_r;
+        }
+        ctx.inputs = &R->inputs;
         return explain_run(&R->golden, &obs, &R->diff, &ctx, &R->explain, R->e);
 }
 
@@ -259,6 +288,8 @@ static int facts_json(struct run *R, json_object **ret)
             json_add_int(t, "agent_round_trips", (int64_t)tm->agent_ms) < 0 ||
             json_add_int(t, "stop", (int64_t)tm->stop_ms) < 0 ||
             json_add_int(t, "diff_and_explain", (int64_t)tm->diff_ms) < 0 ||
+            json_add_int(t, "explain_inputs_while_booting", (int64_t)tm->inputs_ms) < 0 ||
+            json_add_int(t, "evidence", (int64_t)tm->evidence_ms) < 0 ||
             json_add(o, "harness_timings_ms", TAKE_PTR(t)) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
@@ -271,10 +302,10 @@ static int write_reports(struct run *R, int code)
         _cleanup_json_ json_object *facts = NULL;
         _cleanup_free_ char *facts_path = NULL;
         struct report_scenario *s = NULL;
-        struct tdxh_err we = { 0 };
+        struct tdxh_err we = { 0 }, fe = { 0 };
         char now[32], name[512];
         uint64_t t = mono_now_ns();
-        int r;
+        int r, q;
 
         if (!R->session || !R->session->dir.path)
                 return 0;
@@ -302,10 +333,20 @@ static int write_reports(struct run *R, int code)
         if (path_in(R->session->dir.path, "report", &R->res->report_dir) < 0 ||
             path_in(R->session->dir.path, "facts.json", &facts_path) < 0)
                 return -ENOMEM;
+        /* facts.json goes last, so that it can tell how long the
+         * report took (report.json holds the facts without that figure). */
+        r = report_write_dir(&rep, R->res->report_dir, &we);
         R->res->timings.report_ms = elapsed_ms(t);
-        r = json_write(facts, facts_path, &we);
-        if (r >= 0)
-                r = report_write_dir(&rep, R->res->report_dir, &we);
+        q = json_add_int(json_object_object_get(facts, "harness_timings_ms"), "reports",
+                         (int64_t)R->res->timings.report_ms);
+        if (q >= 0)
+                q = json_write(facts, facts_path, &fe);
+        else
+                err_setf(&fe, q, "cannot build the report");
+        if (r >= 0 && q < 0) {
+                r = q;
+                memcpy(&we, &fe, sizeof(fe));
+        }
         if (r < 0 && code == 0) {
                 /* The verdict cannot be delivered: that is a failure of the harness. */
                 memcpy(R->e, &we, sizeof(we));
@@ -328,6 +369,7 @@ static void run_free(struct run *R)
         evlog_free(&R->evlog);
         if (R->have_diff)
                 diff_result_free(&R->diff);
+        explain_inputs_free(&R->inputs);
         explain_result_free(&R->explain);
 }
 
@@ -340,6 +382,8 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
                 .out_dir = o->out_dir,
                 .mrtd_fn = mrtd_per_page,
                 .wait_agent = true,
+                .on_phase = on_boot_phase,
+                .userdata = R,
                 .boot_timeout_ms = (uint64_t)(o->timeout_s ? o->timeout_s
                                                            : BOOT_CHECK_DEFAULT_TIMEOUT_S) * 1000,
         };
@@ -392,9 +436,11 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
                         err_setf(R->e, -ECANCELED, "interrupted by signal %d", sw->received);
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");
         }
+        t = mono_now_ns();
         r = decode_log(R);
         if (r >= 0)
                 r = save_evidence(R);
+        R->res->timings.evidence_ms = elapsed_ms(t);
         if (r < 0)
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");
         return 0;

@@ -39,7 +39,9 @@ struct boot_check_timings {
         uint64_t agent_ms;   /* the agent round trips after hello */
         uint64_t stop_ms;    /* poweroff to everything reaped */
         uint64_t diff_ms;    /* log parsing, diff, explanation, input checks */
-        uint64_t report_ms;  /* evidence and report files */
+        uint64_t inputs_ms;  /* what the inputs predict, computed while the guest boots */
+        uint64_t evidence_ms; /* the event log decoded, the evidence files written */
+        uint64_t report_ms;  /* the report files */
         uint64_t total_ms;
 };
 

@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
@@ -17,6 +21,8 @@
 #define SETUP_TIMEOUT_MS 30000
 #define READY_TIMEOUT_MS 10000
 #define STOP_TERM_MS 5000
+#define ADOPT_TICK_MS 2
+#define ADOPT_DRAIN_MS 1000
 
 static int need_abs(const char *path, const char *field, struct tdxh_err *e)
 {
@@ -84,6 +90,51 @@ static void tail_line(const char *path, char *out, size_t len)
                 snprintf(out, len, ": %s", line);
 }
 
+/* swtpm_setup starts its swtpm through a double fork and, after telling it
+ * to shut down, polls until that process is gone, that is reaped by
+ * whoever adopted it, for up to half a second. Where PID 1 reaps orphans
+ * late (as a container's first process often does) that is the whole half
+ * second on every boot. So tdxh adopts it: it is a child subreaper while
+ * swtpm_setup runs, and reaps within a tick whatever exits in swtpm_setup's
+ * process group (the grandchild stays in it) other than swtpm_setup itself,
+ * which is reaped as a child. */
+static void reap_adopted(const struct child *c)
+{
+        for (;;) {
+                siginfo_t si = { 0 };
+
+                if (waitid(P_PGID, (id_t)c->pgid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+                    si.si_pid == 0 || si.si_pid == c->pid)
+                        return;
+                (void)waitpid(si.si_pid, NULL, WNOHANG);
+        }
+}
+
+static int wait_setup(struct child *c, const struct deadline *d, struct signal_watch *sw,
+                      struct tdxh_err *e)
+{
+        struct deadline drain;
+        int r;
+
+        for (;;) {
+                struct deadline tick = deadline_min(deadline_in_ms(ADOPT_TICK_MS), *d);
+
+                r = child_wait(c, &tick, sw, e);
+                reap_adopted(c);
+                if (r != -ETIMEDOUT || deadline_expired(d))
+                        break;
+                err_clear(e);
+        }
+        /* Whatever was left of the group got SIGKILL when swtpm_setup was
+         * reaped (child.h); those that are tdxh's now are reaped here. */
+        drain = deadline_in_ms(ADOPT_DRAIN_MS);
+        while (!child_running(c) && kill(-c->pgid, 0) == 0 && !deadline_expired(&drain)) {
+                reap_adopted(c);
+                (void)poll(NULL, 0, ADOPT_TICK_MS);
+        }
+        return r;
+}
+
 static int run_setup(struct swtpm *t, const struct swtpm_opts *o, struct signal_watch *sw,
                      struct tdxh_err *e)
 {
@@ -93,19 +144,23 @@ static int run_setup(struct swtpm *t, const struct swtpm_opts *o, struct signal_
         uint64_t t0 = mono_now_ns();
         struct child_io log = { .kind = CHILD_IO_FD, .fd = t->output_fd };
         char status[96], tail[260];
-        int r;
+        int r, subreaper = 0;
+        bool adopt;
 
         if (mkdir(o->state_dir, 0700) < 0 && errno != EEXIST)
                 return err_setf(e, -errno, "%s: cannot create swtpm state directory: %s",
                                 o->state_dir, strerror(errno));
+        adopt = prctl(PR_GET_CHILD_SUBREAPER, &subreaper) == 0 &&
+                (subreaper || prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
         r = child_spawn(&c,
                         &(struct child_opts){ .argv = (const char *const *)t->setup_argv.v,
                                               .out = log,
                                               .err = log },
                         e);
-        if (r < 0)
-                return r;
-        r = child_wait(&c, &d, sw, e);
+        if (r >= 0)
+                r = adopt ? wait_setup(&c, &d, sw, e) : child_wait(&c, &d, sw, e);
+        if (adopt && !subreaper)
+                (void)prctl(PR_SET_CHILD_SUBREAPER, 0);
         if (r == -ETIMEDOUT) {
                 err_clear(e);
                 return err_setf(e, r, "swtpm_setup did not finish within %llu s",

@@ -49,7 +49,10 @@ int swtpm_argv_build(const struct swtpm_opts *o, struct strv *ret_setup, struct 
 
 /* Manufactures the state, starts swtpm and waits until it is ready. On
  * failure nothing is left running; the message says which step failed and
- * ends with the tool's last output line. -ECANCELED on a signal. */
+ * ends with the tool's last output line. -ECANCELED on a signal.
+ * While swtpm_setup runs the process is a child subreaper, so that the
+ * swtpm swtpm_setup forks away is reaped as soon as it exits (swtpm_setup
+ * waits for that, up to half a second); the setting is restored after. */
 int swtpm_start(struct swtpm *t, const struct swtpm_opts *o, struct signal_watch *sw,
                 struct tdxh_err *e);
 
