@@ -4,6 +4,7 @@
  * x86-common.c later), restated field by field. Nothing is written until
  * every check passed. */
 #include "measure/linux_setup.h"
+#include "measure/td_hob.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,12 +18,11 @@
 
 uint64_t q35_below_4g(uint64_t ram_size, uint64_t max_ram_below_4g)
 {
-        uint64_t lowmem = ram_size >= 0xb0000000ull ? 0x80000000ull : 0xb0000000ull;
-        uint64_t cap = max_ram_below_4g ? max_ram_below_4g : 4 * GIB;
+        uint64_t below, above;
 
-        if (lowmem > cap)
-                lowmem = cap;
-        return ram_size >= lowmem ? lowmem : ram_size;
+        /* The same split the TD HOB describes (TDX-REFERENCE §3.2 step 1). */
+        td_hob_q35_ram_split(ram_size, max_ram_below_4g, &below, &above);
+        return below;
 }
 
 /* QEMU's multiboot probe: the magic at a 4-byte aligned offset in the first
