@@ -13,7 +13,6 @@
 
 #include "core/le.h"
 
-#define GIB (1ull << 30)
 #define MULTIBOOT_MAGIC 0x1badb002u
 
 uint64_t q35_below_4g(uint64_t ram_size, uint64_t max_ram_below_4g)
