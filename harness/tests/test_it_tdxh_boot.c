@@ -42,6 +42,8 @@ static char *build_image(void)
         return dir;
 }
 
+/* Run directories have neutral names, so that a reason found in the output
+ * is the reason and not the directory's name. */
 static char *new_rundir(const char *name)
 {
         char *p = NULL;
@@ -266,7 +268,7 @@ static void expect_infra_failure(const char *name, const char *const *extra, con
 
 START_TEST(test_boot_fails_3_when_qemu_is_missing)
 {
-        expect_infra_failure("noqemu", (const char *[]){ "--qemu", "/nonexistent/qemu-system-x86_64",
+        expect_infra_failure("fault1", (const char *[]){ "--qemu", "/nonexistent/qemu-system-x86_64",
                                                          NULL },
                              "/nonexistent/qemu-system-x86_64");
 }
@@ -274,20 +276,20 @@ END_TEST
 
 START_TEST(test_boot_fails_3_when_qemu_does_not_start)
 {
-        expect_infra_failure("badqemu", (const char *[]){ "--qemu", "/bin/false", NULL }, "/bin/false");
+        expect_infra_failure("fault2", (const char *[]){ "--qemu", "/bin/false", NULL }, "/bin/false");
 }
 END_TEST
 
 START_TEST(test_boot_fails_3_when_the_agent_never_answers)
 {
         /* TCG takes longer than 2 s to reach the agent: the deadline fires. */
-        expect_infra_failure("timeout", (const char *[]){ "--timeout", "2", NULL }, "2 s");
+        expect_infra_failure("fault3", (const char *[]){ "--timeout", "2", NULL }, "2 s");
 }
 END_TEST
 
 START_TEST(test_boot_fails_3_when_the_kernel_panics)
 {
-        expect_infra_failure("panic",
+        expect_infra_failure("fault4",
                              (const char *[]){ "--cmdline", "console=ttyS0 panic=-1 rdinit=/nonexistent",
                                                NULL },
                              "panic");
@@ -374,13 +376,13 @@ static void expect_background_failure(const char *name, int signal_to_tdxh, cons
 
 START_TEST(test_boot_fails_3_on_sigint_and_cleans_up)
 {
-        expect_background_failure("sigint", SIGINT, "SIGINT");
+        expect_background_failure("fault5", SIGINT, "SIGINT");
 }
 END_TEST
 
 START_TEST(test_boot_fails_3_when_swtpm_is_killed)
 {
-        expect_background_failure("swtpm", 0, "swtpm");
+        expect_background_failure("fault6", 0, "swtpm");
 }
 END_TEST
 

@@ -63,6 +63,16 @@ int boot_check_console(struct boot_session *s, struct tdxh_err *e)
                          err_setf(e, -EIO, "guest kernel panic: %s", line), e);
 }
 
+/* Whether swtpm is gone, and not because it was told to stop. */
+static bool swtpm_died_first(struct boot_session *s)
+{
+        struct deadline now = deadline_in_ms(0);
+
+        if (child_wait(&s->tpm.proc, &now, NULL, NULL) != 0)
+                return false;
+        return !child_succeeded(&s->tpm.proc);
+}
+
 /* QEMU has exited (reaped) at an unexpected time. */
 static int qemu_died(struct boot_session *s, const char *what, struct tdxh_err *e)
 {
@@ -73,6 +83,16 @@ static int qemu_died(struct boot_session *s, const char *what, struct tdxh_err *
                 return r;
         child_describe(&s->qemu, status, sizeof(status));
         last_line_of(s->qemu_log, line, sizeof(line));
+        if (swtpm_died_first(s)) {
+                char tpm_status[96];
+
+                /* QEMU exits when its TPM goes away: the TPM is the cause. */
+                child_describe(&s->tpm.proc, tpm_status, sizeof(tpm_status));
+                return boot_fail(s, BOOT_FAIL_SWTPM,
+                                 err_setf(e, -ECHILD, "swtpm %s while %s; qemu then %s: %s",
+                                          tpm_status, what, status, line),
+                                 e);
+        }
         if (line[0])
                 return boot_fail(s, BOOT_FAIL_QEMU,
                                  err_setf(e, -ECHILD, "qemu %s: %s", status, line), e);
