@@ -2,6 +2,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "tdxh_version.h"
@@ -9,7 +10,7 @@
 int cmd_version(int argc, char **argv)
 {
         if (argc > 1) {
-                if (argv[1][0] == '-' && argv[1][1] == 'h') {
+                if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
                         puts("Usage: tdxh version");
                         return TDXH_EXIT_OK;
                 }
