@@ -154,17 +154,6 @@ static int header_patched(const struct golden *g)
         return profile_kernel_header_patched(&p);
 }
 
-/* UTC now, or SOURCE_DATE_EPOCH when set (reproducible reports). */
-static void timestamp(char out[32])
-{
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-        struct tm tm;
-
-        gmtime_r(&t, &tm);
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int write_report(const struct options *o, const char *golden_path, struct diff_result *d,
                         struct explain_result *x, struct tdxh_err *e)
 {
@@ -173,7 +162,7 @@ static int write_report(const struct options *o, const char *golden_path, struct
         char now[32];
         int r;
 
-        timestamp(now);
+        report_timestamp(now);
         r = report_init(&rep, "tdxh", TDXH_VERSION, now);
         if (r >= 0)
                 r = report_add_scenario(&rep, golden_path, NULL, now, &s);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "core/cleanup.h"
@@ -301,4 +302,14 @@ int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e
                 ret = files[i].write(r, path, e);
         }
         return ret;
+}
+
+void report_timestamp(char out[32])
+{
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -55,6 +55,10 @@ struct report_counts {
         size_t checks, passed, failed, errors, skipped;
 };
 
+/* "2026-01-02T03:04:05Z": UTC now, or SOURCE_DATE_EPOCH when set (reproducible
+ * reports). */
+void report_timestamp(char out[32]);
+
 const char *report_status_name(enum report_status s); /* "pass", "fail", "error", "skip" */
 
 int report_init(struct report *r, const char *title, const char *tool_version, const char *created);

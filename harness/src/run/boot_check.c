@@ -254,16 +254,6 @@ static int compare(struct run *R)
         return explain_run(&R->golden, &obs, &R->diff, &ctx, &R->explain, R->e);
 }
 
-static void timestamp(char out[32])
-{
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-        struct tm tm;
-
-        gmtime_r(&t, &tm);
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int facts_json(struct run *R, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object(), *t = json_object_new_object();
@@ -309,7 +299,7 @@ static int write_reports(struct run *R, int code)
 
         if (!R->session || !R->session->dir.path)
                 return 0;
-        timestamp(now);
+        report_timestamp(now);
         snprintf(name, sizeof(name), "boot %s", R->o->image);
         r = report_init(&rep, "tdxh boot", TDXH_VERSION, now);
         if (r >= 0)
