@@ -22,7 +22,6 @@
 #include "measure/tdvf.h"
 
 /* Largest firmware image accepted (OVMF images are a few MiB). */
-#define FIRMWARE_MAX_SIZE (64u << 20)
 
 struct ctx {
         const struct explain_input_args *a;
@@ -46,13 +45,9 @@ static int firmware(struct ctx *c, const char *path)
         uint8_t d[SHA384_LEN];
         int r;
 
-        r = file_map(path, FIRMWARE_MAX_SIZE, &fw, c->e);
-        if (r >= 0)
-                r = tdvf_parse(fw.data, fw.size, &md, c->e);
-        if (r < 0) {
-                err_prefix(c->e, "%s: ", path);
+        r = tdvf_open_file(path, &fw, &md, c->e);
+        if (r < 0)
                 return r;
-        }
         if (c->a->firmware) {
                 if (asprintf(&input, "--firmware %s", path) < 0)
                         return -ENOMEM;

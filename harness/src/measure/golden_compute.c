@@ -17,9 +17,6 @@
 #include "measure/rtmr0.h"
 #include "measure/tdvf.h"
 
-/* OVMF images are a few MiB; anything past this is not a firmware image. */
-#define FIRMWARE_MAX_SIZE (256u << 20)
-
 static int dup_into(char **dst, const char *src)
 {
         *dst = src ? strdup(src) : NULL;
@@ -213,19 +210,9 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
         r = input_sha256(p->firmware, &g.firmware, e);
         if (r < 0)
                 return r;
-        r = file_map(p->firmware, FIRMWARE_MAX_SIZE, &fw, e);
+        r = tdvf_open_file(p->firmware, &fw, &md, e);
         if (r < 0)
                 return r;
-        r = tdvf_parse(fw.data, fw.size, &md, e);
-        if (r == -ENODATA) {
-                err_clear(e);
-                return err_setf(e, -EINVAL, "%s: no TDX metadata: not a TDVF/OVMF image with TDX support",
-                                p->firmware);
-        }
-        if (r < 0) {
-                err_prefix(e, "%s: ", p->firmware);
-                return r;
-        }
         r = mrtd_compute(fw.data, fw.size, &md, p->profile.page_add, g.regs[GOLDEN_MRTD].value, e);
         if (r < 0) {
                 err_prefix(e, "%s: ", p->firmware);

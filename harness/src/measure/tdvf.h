@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/file.h"
 
 enum tdvf_section_type {
         TDVF_SECTION_BFV = 0,      /* firmware code, measured */
@@ -63,3 +64,10 @@ const struct tdvf_section *tdvf_td_hob(const struct tdvf_metadata *md);
 
 /* "BFV", "CFV", "TD_HOB", "TEMP_MEM", or "unknown". */
 const char *tdvf_section_type_name(uint32_t type);
+
+/* Maps the firmware file at path and parses its metadata; errors name the
+ * file (a file without TDX metadata is -EINVAL, "not a TDVF/OVMF image with
+ * TDX support"). On success the caller owns *ret_fw and *ret_md
+ * (tdvf_file.c). */
+int tdvf_open_file(const char *path, struct mapped_file *ret_fw, struct tdvf_metadata *ret_md,
+                   struct tdxh_err *e);
