@@ -13,13 +13,13 @@
  * and reaped on every path before any assertion runs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/digest.h"
@@ -27,6 +27,8 @@
 #include "core/file.h"
 #include "core/hex.h"
 #include "core/le.h"
+#include "evidence/eventlog.h"
+#include "it_guest.h"
 #include "measure/kernel_events.h"
 #include "testutil.h"
 
@@ -35,29 +37,10 @@
 #define CMDLINE "console=ttyS0 quiet panic=-1"
 #define MEMORY (1ull << 30)
 #define BOOT_DEADLINE_S 150
-#define ALG_SHA384 0x000c
 
 static char *ref_kernel;
 
 /* ---- the capture: no Check assertions until every child is reaped ---- */
-
-/* newc cpio: 110-byte ASCII header, name, NUL, padding to 4, data, padding. */
-static int cpio_add(struct buf *b, const char *name, unsigned mode, const void *data, size_t len)
-{
-        /* Inode numbers only need to differ between entries. */
-        int r = buf_printf(b, "070701%08zX%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", b->len + 1,
-                           mode, 0u, 0u, 1u, 0u, len, 0u, 0u, 0u, 0u, strlen(name) + 1, 0u);
-
-        if (r >= 0)
-                r = buf_append(b, name, strlen(name) + 1);
-        while (r >= 0 && b->len % 4)
-                r = buf_putc(b, 0);
-        if (r >= 0)
-                r = buf_append(b, data, len);
-        while (r >= 0 && b->len % 4)
-                r = buf_putc(b, 0);
-        return r;
-}
 
 static const char init_script[] =
         "#!/bin/busybox sh\n"
@@ -79,23 +62,16 @@ static const char init_script[] =
 static int build_initrd(const char *path, struct buf *why)
 {
         _cleanup_buf_ struct buf b = BUF_INIT;
-        _cleanup_free_ char *bb = NULL;
-        size_t bb_len = 0;
         struct tdxh_err e = { 0 };
-        int r = file_read_all(BUSYBOX, 64u << 20, &bb, &bb_len, &e);
+        int r;
 
-        if (r < 0) {
-                buf_puts(why, e.msg);
-                return r;
-        }
-        if ((r = cpio_add(&b, "bin", 040755, NULL, 0)) < 0 ||
-            (r = cpio_add(&b, "bin/busybox", 0100755, bb, bb_len)) < 0 ||
-            (r = cpio_add(&b, "dev", 040755, NULL, 0)) < 0 ||
-            (r = cpio_add(&b, "proc", 040755, NULL, 0)) < 0 ||
-            (r = cpio_add(&b, "sys", 040755, NULL, 0)) < 0 ||
-            (r = cpio_add(&b, "init", 0100755, init_script, strlen(init_script))) < 0 ||
-            (r = cpio_add(&b, "TRAILER!!!", 0, NULL, 0)) < 0)
-                return r;
+        it_cpio_entry(&b, "bin", 040755, 0, 0, NULL, 0);
+        it_cpio_file(&b, "bin/busybox", 0755, BUSYBOX);
+        it_cpio_entry(&b, "dev", 040755, 0, 0, NULL, 0);
+        it_cpio_entry(&b, "proc", 040755, 0, 0, NULL, 0);
+        it_cpio_entry(&b, "sys", 040755, 0, 0, NULL, 0);
+        it_cpio_entry(&b, "init", 0100755, 0, 0, init_script, strlen(init_script));
+        it_cpio_entry(&b, "TRAILER!!!", 0, 0, 0, NULL, 0);
         r = file_write_atomic(path, b.data, b.len, 0644, &e);
         if (r < 0)
                 buf_puts(why, e.msg);
@@ -234,68 +210,9 @@ out:
         return r;
 }
 
-/* ---- a minimal TCG crypto-agile log reader (the real one is evidence/) ---- */
+/* ---- the log, read with evidence/eventlog.h ---- */
 
-struct log_event {
-        uint32_t pcr, type;
-        bool has_sha384;
-        uint8_t sha384[SHA384_LEN];
-        const uint8_t *data;
-        uint32_t data_len;
-};
-
-static int read_log(const uint8_t *b, size_t len, struct log_event *ev, size_t max, size_t *ret_n)
-{
-        uint16_t alg_ids[8], alg_sizes[8];
-        uint32_t nalg, esz;
-        size_t off, n = 0;
-
-        if (len < 32 || (esz = le32_get(b + 28)) < 29 || 32 + (size_t)esz > len ||
-            memcmp(b + 32, "Spec ID Event03", 16) != 0)
-                return -EINVAL;
-        nalg = le32_get(b + 32 + 24);
-        if (nalg == 0 || nalg > 8 || 28 + 4 * (size_t)nalg > esz)
-                return -EINVAL;
-        for (uint32_t i = 0; i < nalg; i++) {
-                alg_ids[i] = le16_get(b + 32 + 28 + 4 * i);
-                alg_sizes[i] = le16_get(b + 32 + 30 + 4 * i);
-        }
-        off = 32 + esz;
-        while (off + 12 <= len && n < max) {
-                struct log_event e = { .pcr = le32_get(b + off), .type = le32_get(b + off + 4) };
-                uint32_t count = le32_get(b + off + 8);
-
-                if (e.pcr == UINT32_MAX && e.type == UINT32_MAX)
-                        break;
-                off += 12;
-                if (count == 0 || count > nalg)
-                        return -EINVAL;
-                for (uint32_t i = 0; i < count; i++) {
-                        uint32_t k = 0;
-
-                        if (off + 2 > len)
-                                return -EINVAL;
-                        while (k < nalg && alg_ids[k] != le16_get(b + off))
-                                k++;
-                        if (k == nalg || off + 2 + alg_sizes[k] > len)
-                                return -EINVAL;
-                        if (alg_ids[k] == ALG_SHA384) {
-                                e.has_sha384 = true;
-                                memcpy(e.sha384, b + off + 2, SHA384_LEN);
-                        }
-                        off += 2 + alg_sizes[k];
-                }
-                if (off + 4 > len || (e.data_len = le32_get(b + off)) > len - off - 4)
-                        return -EINVAL;
-                e.data = b + off + 4;
-                off += 4 + e.data_len;
-                ev[n++] = e;
-        }
-        *ret_n = n;
-        return 0;
-}
-
-static const struct log_event *find_tagged(const struct log_event *ev, size_t n, uint32_t tag)
+static const struct evlog_event *find_tagged(const struct evlog_event *ev, size_t n, uint32_t tag)
 {
         for (size_t i = 0; i < n; i++)
                 if (ev[i].pcr == 9 && ev[i].type == EV_EVENT_TAG && ev[i].data_len >= 8 &&
@@ -304,7 +221,7 @@ static const struct log_event *find_tagged(const struct log_event *ev, size_t n,
         return NULL;
 }
 
-static const struct log_event *find_type(const struct log_event *ev, size_t n, uint32_t pcr,
+static const struct evlog_event *find_type(const struct evlog_event *ev, size_t n, uint32_t pcr,
                                          uint32_t type)
 {
         for (size_t i = 0; i < n; i++)
@@ -314,7 +231,7 @@ static const struct log_event *find_type(const struct log_event *ev, size_t n, u
 }
 
 /* Folds the log's SHA-384 digests of PCRs [lo, hi] except `skip` in log order. */
-static void fold_log(const struct log_event *ev, size_t n, uint32_t lo, uint32_t hi, uint32_t skip,
+static void fold_log(const struct evlog_event *ev, size_t n, uint32_t lo, uint32_t hi, uint32_t skip,
                      uint8_t out[SHA384_LEN])
 {
         memset(out, 0, SHA384_LEN);
@@ -353,19 +270,17 @@ static char *section(const char *console, const char *begin, const char *end)
         return strndup(p, (size_t)(q - p));
 }
 
-static uint8_t *decode_base64(const char *text, size_t *ret_len)
+/* busybox base64 wraps lines; the core decoder takes canonical text only. */
+static uint8_t *decode_base64(char *text, size_t *ret_len)
 {
-        EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-        size_t len = strlen(text);
-        uint8_t *out = malloc(len + 4);
-        int n = 0, m = 0;
+        uint8_t *out = NULL;
+        char *w = text;
 
-        ck_assert(ctx && out);
-        EVP_DecodeInit(ctx);
-        ck_assert_int_ge(EVP_DecodeUpdate(ctx, out, &n, (const unsigned char *)text, (int)len), 0);
-        ck_assert_int_eq(EVP_DecodeFinal(ctx, out + n, &m), 1);
-        EVP_ENCODE_CTX_free(ctx);
-        *ret_len = (size_t)(n + m);
+        for (const char *r = text; *r; r++)
+                if (*r != '\n' && *r != '\r' && *r != ' ')
+                        *w++ = *r;
+        *w = '\0';
+        ck_assert_int_eq(base64_decode(text, strlen(text), &out, ret_len), 0);
         return out;
 }
 
@@ -397,14 +312,17 @@ static void print_digest(const char *label, const uint8_t *d)
 static void check_log(const uint8_t *log, size_t log_len, const uint8_t pcrs[16][SHA384_LEN],
                       const bool seen[16], const struct capture *c)
 {
-        static struct log_event ev[512];
-        const struct log_event *kernel, *cmdline, *initrd;
+        _cleanup_evlog_ struct evlog evl = { 0 };
+        const struct evlog_event *ev, *kernel, *cmdline, *initrd;
+        struct tdxh_err e = { 0 };
         uint8_t fold_log1[SHA384_LEN], fold_log2[SHA384_LEN], fold_p1[SHA384_LEN], fold_p2[SHA384_LEN];
         size_t n = 0;
 
         ck_assert_uint_eq(c->rtmr1.n, 9);
         ck_assert_uint_eq(c->rtmr2.n, 2);
-        ck_assert_int_eq(read_log(log, log_len, ev, ELEMENTSOF(ev), &n), 0);
+        ck_assert_msg(evlog_parse(log, log_len, EVLOG_TPM, &evl, &e) == 0, "%s", e.msg);
+        ev = evl.events;
+        n = evl.n_events;
         ck_assert_uint_gt(n, 10);
         /* The reader is right if the log replays to the TPM's own PCRs
          * (PCR 10 also holds IMA's extends, which are not in this log). */
