@@ -8,9 +8,8 @@
  * the predicted RTMR1 and RTMR2. A second case checks the same against the
  * capture committed under tests/data/fake-boot (scripts/capture-fake-log.sh).
  *
- * Children are started with fork/exec (no shell), each in its own process
- * group with a parent-death signal, waited for with deadlines, and killed
- * and reaped on every path before any assertion runs. */
+ * The boot goes through the run layer (run/boot.h), which stops and reaps
+ * swtpm and QEMU on every path before any assertion runs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -115,36 +114,22 @@ static int predict(const char *kernel, const char *initrd, uint64_t memory, cons
 }
 
 /* The last bytes of a log, for a failure message (the directory is removed). */
-static void append_tail(struct buf *why, const char *path)
-{
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-
-        if (file_read_all(path, 16u << 20, &text, &len, NULL) == 0)
-                buf_puts(why, text + (len > 1500 ? len - 1500 : 0));
-}
-
-/* The whole boot. Everything it starts is stopped and reaped before it
- * returns, whatever happened. */
+/* The whole boot, through the run layer (swtpm with SHA-256 and SHA-384
+ * banks, QEMU q35 under TCG, OVMF); the guest powers off by itself. The
+ * session stops and reaps everything it started, whatever happened. */
 static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
 {
-        _cleanup_free_ char *initrd = NULL, *tpm = NULL, *sock = NULL, *console = NULL,
-                            *tpmstate = NULL, *ctrl = NULL, *chardev = NULL, *serial = NULL,
-                            *setup_log = NULL, *swtpm_log = NULL, *qemu_log = NULL;
-        struct test_child swtpm = { 0 }, qemu = { 0 };
+        _cleanup_boot_session_ struct boot_session *s = NULL;
+        _cleanup_free_ char *initrd = NULL;
+        struct deadline d = deadline_in_ms(BOOT_DEADLINE_S * 1000ull);
+        struct fake_boot_opts o = { .out_dir = dir };
+        struct tdxh_err e = { 0 };
+        struct platform p;
+        uint64_t t0;
         size_t len;
-        double t0;
-        int status = 0, r;
+        int r;
 
-        if (asprintf(&initrd, "%s/initrd.img", dir) < 0 || asprintf(&tpm, "%s/tpm", dir) < 0 ||
-            asprintf(&sock, "%s/tpm/swtpm-sock", dir) < 0 ||
-            asprintf(&console, "%s/console.log", dir) < 0 ||
-            asprintf(&tpmstate, "dir=%s/tpm", dir) < 0 ||
-            asprintf(&ctrl, "type=unixio,path=%s/tpm/swtpm-sock", dir) < 0 ||
-            asprintf(&chardev, "socket,id=chrtpm,path=%s/tpm/swtpm-sock", dir) < 0 ||
-            asprintf(&serial, "file:%s/console.log", dir) < 0 ||
-            asprintf(&setup_log, "%s/swtpm_setup.log", dir) < 0 ||
-            asprintf(&swtpm_log, "%s/swtpm.log", dir) < 0 || asprintf(&qemu_log, "%s/qemu.log", dir) < 0)
+        if (asprintf(&initrd, "%s/initrd.img", dir) < 0)
                 return -ENOMEM;
         r = build_initrd(initrd, why);
         if (r < 0)
@@ -152,61 +137,28 @@ static int boot_and_capture(const char *dir, struct capture *c, struct buf *why)
         r = predict(ref_kernel, initrd, MEMORY, CMDLINE, c, why);
         if (r < 0)
                 return r;
-        if (mkdir(tpm, 0700) < 0) {
-                r = -errno;
-                buf_printf(why, "mkdir %s: %s", tpm, strerror(errno));
+        platform_init(&p, BACKEND_FAKE);
+        p.memory = MEMORY;
+        if (platform_set(&p.firmware, OVMF) < 0 || platform_set(&p.kernel, ref_kernel) < 0 ||
+            platform_set(&p.initrd, initrd) < 0 || platform_set(&p.cmdline, CMDLINE) < 0) {
+                platform_free(&p);
+                return -ENOMEM;
+        }
+        r = boot_session_new(&p, &o, &s, &e);
+        platform_free(&p);
+        t0 = mono_now_ns();
+        if (r >= 0)
+                r = fake_boot_start(s, NULL, &e);
+        if (r >= 0)
+                r = fake_boot_wait_exit(s, &d, &e);
+        c->boot_seconds = (double)elapsed_ms(t0) / 1000.0;
+        if (r < 0) {
+                buf_puts(why, e.msg);
                 return r;
         }
-        r = test_child_run("swtpm_setup",
-                       (const char *const[]){ "swtpm_setup", "--tpm2", "--tpmstate", tpm, "--pcr-banks",
-                                        "sha256,sha384", "--overwrite", NULL },
-                       setup_log, 60, why);
+        r = file_read_all(s->platform.serial_log, 16u << 20, &c->console, &len, NULL);
         if (r < 0)
-                return r;
-        /* Foreground swtpm is our child; the state path is absolute anyway. */
-        r = test_child_spawn(&swtpm, "swtpm",
-                  (const char *const[]){ "swtpm", "socket", "--tpm2", "--tpmstate", tpmstate, "--ctrl", ctrl,
-                                   NULL },
-                  swtpm_log);
-        if (r < 0) {
-                buf_printf(why, "swtpm: cannot start: %s", strerror(-r));
-                return r;
-        }
-        r = test_child_wait_socket(&swtpm, sock, test_now() + 20, why);
-        if (r < 0)
-                goto out;
-        t0 = test_now();
-        r = test_child_spawn(&qemu, "qemu-system-x86_64",
-                  (const char *const[]){ "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "1G",
-                                   "-bios", OVMF, "-chardev", chardev, "-tpmdev",
-                                   "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-crb,tpmdev=tpm0",
-                                   "-kernel", ref_kernel, "-initrd", initrd, "-append", CMDLINE,
-                                   "-nodefaults", "-nographic", "-monitor", "none", "-net", "none",
-                                   "-serial", serial, "-no-reboot", NULL },
-                  qemu_log);
-        if (r < 0) {
-                buf_printf(why, "qemu: cannot start: %s", strerror(-r));
-                goto out;
-        }
-        r = test_child_wait_until(&qemu, t0 + BOOT_DEADLINE_S, &status);
-        c->boot_seconds = test_now() - t0;
-        if (r < 0) {
-                buf_printf(why, "qemu: no poweroff within %d s; console:\n", BOOT_DEADLINE_S);
-                append_tail(why, console);
-                goto out;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                buf_printf(why, "qemu: exit status 0x%x:\n", status);
-                append_tail(why, qemu_log);
-                r = -EIO;
-                goto out;
-        }
-        r = file_read_all(console, 16u << 20, &c->console, &len, NULL);
-        if (r < 0)
-                buf_printf(why, "cannot read %s", console);
-out:
-        test_child_stop(&qemu);
-        test_child_stop(&swtpm);
+                buf_printf(why, "cannot read %s", s->platform.serial_log);
         return r;
 }
 

@@ -12,9 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "run/child.h"
+#include "run/deadline.h"
 #include "testutil.h"
 
 static char *image; /* built once for the whole program */
@@ -298,30 +301,31 @@ END_TEST
 
 /* Starts tdxh boot in the background; returns once `process` (qemu or swtpm)
  * of this run is running. */
-static void start_boot(struct test_child *c, const char *run, const char *log, const char *process)
+/* Starts tdxh boot in the background (run/child.h); returns once `process`
+ * (qemu or swtpm) of this run is running. */
+static void start_boot(struct child *c, const char *run, const char *log, const char *process)
 {
-        const char *bin = getenv("TDXH_BIN");
-        double deadline = test_now() + 120;
-        char desc[2048];
+        const char *argv[] = { getenv("TDXH_BIN"), "boot", "--image", image, "--out", run, NULL };
+        struct child_opts o = { .name = "tdxh", .argv = argv,
+                                .out = { .kind = CHILD_IO_FILE, .path = log },
+                                .err = { .kind = CHILD_IO_FILE, .path = log } };
+        struct deadline give_up = deadline_in_ms(120000);
+        struct tdxh_err e = { 0 };
+        char needle[4200], desc[2048];
 
-        ck_assert_int_eq(test_child_spawn(c, "tdxh", (const char *[]){ bin, "boot", "--image", image,
-                                                                       "--out", run, NULL },
-                                          log),
-                         0);
-        for (;;) {
-                char needle[4200];
-                int status;
+        ck_assert_msg(child_spawn(c, &o, &e) == 0, "%s", e.msg);
+        if (strcmp(process, "qemu") == 0)
+                snprintf(needle, sizeof(needle), "%s/console.log", run);
+        else
+                snprintf(needle, sizeof(needle), "file=%s/swtpm.log", run);
+        while (processes_mentioning(needle, desc, sizeof(desc)) == 0) {
+                struct deadline tick = deadline_in_ms(50);
 
-                if (strcmp(process, "qemu") == 0)
-                        snprintf(needle, sizeof(needle), "%s/console.log", run);
-                else
-                        snprintf(needle, sizeof(needle), "file=%s/swtpm.log", run);
-                if (processes_mentioning(needle, desc, sizeof(desc)) > 0)
-                        return;
-                if (test_child_wait_until(c, test_now() + 0.05, &status) == 0)
-                        ck_abort_msg("tdxh boot exited (status %d) before %s started", status, process);
-                if (test_now() > deadline) {
-                        test_child_stop(c);
+                if (child_wait(c, &tick, NULL, NULL) == 0)
+                        ck_abort_msg("tdxh boot exited (status 0x%x) before %s started", c->status,
+                                     process);
+                if (deadline_expired(&give_up)) {
+                        child_terminate(c, 0, 5000, NULL);
                         ck_abort_msg("%s never started", process);
                 }
         }
@@ -340,8 +344,8 @@ static pid_t pid_mentioning(const char *needle)
 static void expect_background_failure(const char *name, int signal_to_tdxh, const char *fragment)
 {
         char *run = new_rundir(name), *log = NULL, *needle = NULL;
-        struct test_child c = { 0 };
-        int status = -1;
+        _cleanup_child_ struct child c = CHILD_INIT;
+        struct deadline d = deadline_in_ms(120000);
 
         ck_assert_int_ge(asprintf(&log, "%s/%s.log", work, name), 0);
         if (signal_to_tdxh) {
@@ -356,11 +360,11 @@ static void expect_background_failure(const char *name, int signal_to_tdxh, cons
                 ck_assert_int_gt(swtpm, 0);
                 kill(swtpm, SIGKILL);
         }
-        if (test_child_wait_until(&c, test_now() + 120, &status) < 0) {
-                test_child_stop(&c);
+        if (child_wait(&c, &d, NULL, NULL) < 0) {
+                child_terminate(&c, 0, 5000, NULL);
                 ck_abort_msg("tdxh boot did not end");
         }
-        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 3, "status 0x%x", status);
+        ck_assert_msg(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 3, "status 0x%x", c.status);
         {
                 char *text = (char *)slurp(log, NULL);
 

@@ -45,35 +45,3 @@ uint8_t *slurp(const char *path, size_t *ret_len);
 
 /* Adds tcase to a new suite and runs it; returns the process exit status. */
 int run_suite(Suite *s);
-
-/* Child processes of integration tests (QEMU, swtpm). None of these use
- * Check assertions, so a test can stop and reap everything it started before
- * it asserts anything. Failures are described in `why`. */
-struct test_child {
-        pid_t pid; /* 0 once reaped */
-        const char *name;
-};
-
-/* Monotonic seconds. */
-double test_now(void);
-
-/* fork/exec of argv (PATH searched, no shell): stdin /dev/null, stdout and
- * stderr to log_path, its own process group, SIGKILL when this process dies.
- * 0 or a negative errno. */
-int test_child_spawn(struct test_child *c, const char *name, const char *const *argv, const char *log_path);
-
-/* Waits until the monotonic deadline: 0 with *status once reaped, or
- * -ETIMEDOUT while it still runs. */
-int test_child_wait_until(struct test_child *c, double deadline, int *status);
-
-/* SIGTERM to the group, 5 s grace, then SIGKILL; always reaps. No-op when
- * already reaped. */
-void test_child_stop(struct test_child *c);
-
-/* Runs to completion within timeout_s; 0 only for exit status 0. */
-int test_child_run(const char *name, const char *const *argv, const char *log_path, int timeout_s,
-              struct buf *why);
-
-/* Waits until the Unix socket at path accepts a connection, failing early if
- * the child exits. */
-int test_child_wait_socket(struct test_child *c, const char *path, double deadline, struct buf *why);
