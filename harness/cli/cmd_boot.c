@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "core/log.h"
 #include "core/size.h"
-#include "run/boot_check.h"
+#include "check/boot_check.h"
 #include "run/signals.h"
 
 static void usage(FILE *f)

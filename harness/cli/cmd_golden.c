@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "core/size.h"
 #include "golden/golden.h"
-#include "measure/golden_compute.h"
+#include "predict/golden_compute.h"
 
 static void compute_usage(FILE *f)
 {

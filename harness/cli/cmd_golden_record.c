@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "core/cleanup.h"
-#include "golden/observed.h"
+#include "compare/observed.h"
 
 static void usage(FILE *f)
 {

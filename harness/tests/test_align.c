@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/event_type.h"
-#include "golden/align.h"
+#include "compare/align.h"
 #include "testutil.h"
 
 #define MAXN 64

@@ -10,7 +10,7 @@
 #include "core/file.h"
 #include "core/json_util.h"
 #include "fixture_events.h"
-#include "golden/observed.h"
+#include "compare/observed.h"
 #include "testutil.h"
 
 static char *dir, *golden, *good, *kernel_changed, *bad_regs;

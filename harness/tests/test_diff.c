@@ -9,7 +9,7 @@
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "fixture_events.h"
-#include "golden/diff.h"
+#include "compare/diff.h"
 #include "testutil.h"
 
 static void quote_registers(struct diff_observed *obs)

@@ -13,7 +13,7 @@
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "fixture_events.h"
-#include "golden/explain.h"
+#include "compare/explain.h"
 #include "testutil.h"
 
 /* TD HOB digests for 2 GiB and 4 GiB (TDX-REFERENCE §3.2). */

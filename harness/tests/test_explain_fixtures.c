@@ -13,8 +13,8 @@
 #include "core/digest.h"
 #include "core/event_type.h"
 #include "core/hex.h"
-#include "golden/explain.h"
-#include "golden/observed.h"
+#include "compare/explain.h"
+#include "compare/observed.h"
 #include "measure/kernel_events.h"
 #include "testutil.h"
 

@@ -7,7 +7,7 @@
 
 #include "core/file.h"
 #include "fixture_events.h"
-#include "golden/observed.h"
+#include "compare/observed.h"
 #include "testutil.h"
 
 static char *dir;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/hex.h"
-#include "golden/observed.h"
+#include "compare/observed.h"
 #include "testutil.h"
 
 static void hex48(const char *h, uint8_t out[48])

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/file.h"
-#include "run/fake_tdx.h"
+#include "fakes/fake_tdx.h"
 #include "run/logtail.h"
 #include "run/rundir.h"
 #include "run/unix_sock.h"
@@ -81,7 +81,7 @@ END_TEST
 START_TEST(test_fake_tdx_writes_fw_cfg_files_and_items)
 {
         char *tmp = tmpdir_make(), *dir = NULL;
-        struct platform p;
+        struct strv items = STRV_INIT;
         struct tdxh_err e = { 0 };
         uint8_t mrtd[SHA384_LEN];
         uint8_t *data;
@@ -90,27 +90,25 @@ START_TEST(test_fake_tdx_writes_fw_cfg_files_and_items)
         for (size_t i = 0; i < sizeof(mrtd); i++)
                 mrtd[i] = (uint8_t)i;
         ck_assert_int_ge(asprintf(&dir, "%s/fake-tdx", tmp), 0);
-        platform_init(&p, BACKEND_FAKE);
-        ck_assert_int_eq(fake_tdx_prepare(&p, dir, mrtd, 0x10000000ull, &e), 0);
-        ck_assert_uint_eq(p.n_fw_cfg, 2);
-        ck_assert_str_eq(p.fw_cfg[0].name, "opt/tdxh/mrtd");
-        data = slurp(p.fw_cfg[0].file, &n);
+        ck_assert_int_eq(fake_tdx_prepare(dir, mrtd, 0x10000000ull, &items, &e), 0);
+        ck_assert_uint_eq(items.n, 4);
+        ck_assert_str_eq(items.v[0], "opt/tdxh/mrtd");
+        data = slurp(items.v[1], &n);
         ck_assert_uint_eq(n, SHA384_LEN);
         ck_assert_mem_eq(data, mrtd, SHA384_LEN);
         free(data);
-        ck_assert_str_eq(p.fw_cfg[1].name, "opt/tdxh/td_attributes");
-        data = slurp(p.fw_cfg[1].file, &n);
+        ck_assert_str_eq(items.v[2], "opt/tdxh/td_attributes");
+        data = slurp(items.v[3], &n);
         ck_assert_uint_eq(n, 8);
         ck_assert_mem_eq(data, ((uint8_t[]){ 0, 0, 0, 0x10, 0, 0, 0, 0 }), 8);
         free(data);
-        platform_free(&p);
+        strv_free(&items);
 
         /* Without an MRTD the guest gets no mrtd file at all. */
-        platform_init(&p, BACKEND_FAKE);
-        ck_assert_int_eq(fake_tdx_prepare(&p, dir, NULL, 0x10000001ull, &e), 0);
-        ck_assert_uint_eq(p.n_fw_cfg, 1);
-        ck_assert_str_eq(p.fw_cfg[0].name, "opt/tdxh/td_attributes");
-        platform_free(&p);
+        ck_assert_int_eq(fake_tdx_prepare(dir, NULL, 0x10000001ull, &items, &e), 0);
+        ck_assert_uint_eq(items.n, 2);
+        ck_assert_str_eq(items.v[0], "opt/tdxh/td_attributes");
+        strv_free(&items);
         free(dir);
         tmpdir_remove(tmp);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/file.h"
 #include "core/log.h"
 
 /* Big enough that syscalls are a rounding error, small enough for the RSS budget. */
@@ -129,13 +130,9 @@ int digest_file(enum digest_alg alg, const char *path, uint8_t *out, uint64_t *r
         struct stat st;
         int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = file_open_regular(path, &st, e);
         if (fd < 0)
-                return err_setf(e, -errno, "%s: cannot open: %s", path, strerror(errno));
-        if (fstat(fd, &st) < 0)
-                return err_setf(e, -errno, "%s: cannot stat: %s", path, strerror(errno));
-        if (!S_ISREG(st.st_mode))
-                return err_setf(e, -EINVAL, "%s: not a regular file", path);
+                return fd;
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
         r = digest_begin(&d, alg);
         if (r < 0)

@@ -12,19 +12,28 @@
 
 #include "core/cleanup.h"
 
+int file_open_regular(const char *path, struct stat *ret_st, struct tdxh_err *e)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return err_setf(e, -errno, "%s: cannot open: %s", path, strerror(errno));
+        if (fstat(fd, ret_st) < 0)
+                return err_setf(e, -errno, "%s: cannot stat: %s", path, strerror(errno));
+        if (!S_ISREG(ret_st->st_mode))
+                return err_setf(e, -EINVAL, "%s: not a regular file", path);
+        return TAKE_FD(fd);
+}
+
 int file_map(const char *path, size_t max_size, struct mapped_file *ret, struct tdxh_err *e)
 {
         _cleanup_close_ int fd = -1;
         struct stat st;
         void *p;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = file_open_regular(path, &st, e);
         if (fd < 0)
-                return err_setf(e, -errno, "%s: cannot open: %s", path, strerror(errno));
-        if (fstat(fd, &st) < 0)
-                return err_setf(e, -errno, "%s: cannot stat: %s", path, strerror(errno));
-        if (!S_ISREG(st.st_mode))
-                return err_setf(e, -EINVAL, "%s: not a regular file", path);
+                return fd;
         if ((uint64_t)st.st_size > max_size)
                 return err_setf(e, -EFBIG, "%s: file is %lld bytes, more than the %zu accepted",
                                 path, (long long)st.st_size, max_size);

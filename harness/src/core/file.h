@@ -12,6 +12,13 @@
 
 #include "core/err.h"
 
+struct stat;
+
+/* Opens path read-only (O_CLOEXEC) and checks that it is a regular file.
+ * Returns the descriptor, its status in *ret_st, or a negative errno with a
+ * message naming the file. */
+int file_open_regular(const char *path, struct stat *ret_st, struct tdxh_err *e);
+
 struct mapped_file {
         const uint8_t *data; /* NULL for an empty file */
         size_t size;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
-#include "core/event_type.h"
+#include "core/json_event.h"
 #include "core/json_util.h"
 #include "core/size.h"
 
@@ -102,18 +102,15 @@ static int input_file_to_json(const struct golden_input_file *f, json_object **r
 static int event_to_json(const struct golden_event *ev, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
-        char type[40];
         int r;
 
         if (!o)
                 return -ENOMEM;
-        event_type_format(ev->type, type);
         r = json_add_int(o, "rtmr", ev->rtmr);
         if (r >= 0)
-                r = json_add_string(o, "type", type);
+                r = json_add_event_type(o, "type", ev->type);
         if (r >= 0)
-                r = ev->digest_known ? json_add_hex(o, "digest", ev->digest, SHA384_LEN)
-                                     : json_add(o, "digest", NULL);
+                r = json_add_digest384(o, "digest", ev->digest_known ? ev->digest : NULL);
         if (r >= 0)
                 r = json_add_string(o, "what", ev->what ? ev->what : "unknown");
         if (r >= 0 && ev->detail)

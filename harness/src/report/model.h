@@ -15,8 +15,8 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "golden/diff.h"
-#include "golden/explain.h"
+#include "compare/diff.h"
+#include "compare/explain.h"
 
 #define REPORT_SCHEMA "tdxh-report/1"
 

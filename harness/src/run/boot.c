@@ -1,5 +1,5 @@
 /* Booting the fake platform: the order of the steps and the stop path; see
- * boot.h. Failure classification and the summary are in boot_report.c. */
+ * boot.h. Failure classification and the summary are in boot_failure.c. */
 #include "run/boot.h"
 
 #include <errno.h>
@@ -57,6 +57,7 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
 {
         struct platform *p = &s->platform;
         _cleanup_free_ char *fake_dir = NULL, *tpm = NULL, *agent = NULL, *serial = NULL;
+        _cleanup_strv_ struct strv items = STRV_INIT;
         uint8_t mrtd[SHA384_LEN];
         int r;
 
@@ -80,9 +81,14 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
                 if (r < 0)
                         return r;
         }
-        r = fake_tdx_prepare(p, fake_dir, s->opts.mrtd_fn ? mrtd : NULL, p->td_attributes, e);
+        r = fake_tdx_prepare(fake_dir, s->opts.mrtd_fn ? mrtd : NULL, p->td_attributes, &items, e);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i + 1 < items.n; i += 2) {
+                r = platform_add_fw_cfg(p, items.v[i], items.v[i + 1]);
+                if (r < 0)
+                        return r;
+        }
         return qemu_argv_build(p, &s->qemu_argv, e);
 }
 

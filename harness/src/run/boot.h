@@ -43,7 +43,7 @@
 #include "core/strv.h"
 #include "run/agent_chan.h"
 #include "run/child.h"
-#include "run/fake_tdx.h"
+#include "fakes/fake_tdx.h"
 #include "run/platform.h"
 #include "run/rundir.h"
 #include "run/signals.h"

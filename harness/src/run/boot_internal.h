@@ -1,4 +1,4 @@
-/* Shared between boot.c (the steps) and boot_report.c (what a failure
+/* Shared between boot.c (the steps) and boot_failure.c (what a failure
  * means and how it is told). Not part of the run layer's interface. */
 #pragma once
 

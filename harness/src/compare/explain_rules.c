@@ -10,7 +10,7 @@
 #include "core/event_type.h"
 #include "core/hex.h"
 #include "core/size.h"
-#include "golden/explain_internal.h"
+#include "compare/explain_internal.h"
 
 static const char *how(const struct align_row *row)
 {

@@ -7,10 +7,11 @@
 
 #include "core/cleanup.h"
 #include "core/event_type.h"
+#include "core/json_event.h"
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "core/utf8.h"
-#include "golden/diff.h"
+#include "compare/diff.h"
 
 /* Rows worth showing: the differing and unchecked ones, and `context` rows
  * either side of them. show[] has n_rows entries. */
@@ -33,22 +34,19 @@ static void rows_to_show(const struct diff_register *R, size_t context, bool *sh
 static int event_to_json(const struct diff_event *ev, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
-        char type[40];
         int r;
 
         if (!o)
                 return -ENOMEM;
-        event_type_format(ev->type, type);
         r = json_add_int(o, "pos", (int64_t)ev->pos);
         if (r >= 0)
                 r = json_add_int(o, "index", (int64_t)ev->index);
         if (r >= 0)
-                r = json_add_string(o, "type", type);
+                r = json_add_event_type(o, "type", ev->type);
         if (r >= 0)
                 r = json_add_int(o, "type_value", ev->type);
         if (r >= 0)
-                r = ev->digest_known ? json_add_hex(o, "digest", ev->digest, SHA384_LEN)
-                                     : json_add_string(o, "digest", NULL);
+                r = json_add_digest384(o, "digest", ev->digest_known ? ev->digest : NULL);
         if (r >= 0)
                 r = json_add_string(o, "what", ev->what);
         if (r >= 0)

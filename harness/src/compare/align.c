@@ -4,7 +4,7 @@
  * (type and digest), which fixes the anchors, then inside each stretch
  * between anchors with "same event" equality, which turns a deletion and an
  * insertion of the same measurement into one changed row. */
-#include "golden/align.h"
+#include "compare/align.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* ACPI digests from a reference event log; see acpi_log.h. */
-#include "measure/acpi_log.h"
+#include "predict/acpi_log.h"
 
 #include <errno.h>
 #include <string.h>

@@ -21,7 +21,7 @@
 #include "core/digest.h"
 #include "core/err.h"
 #include "evidence/eventlog.h"
-#include "golden/align.h"
+#include "compare/align.h"
 #include "golden/golden.h"
 
 #define DIFF_SCHEMA "tdxh-diff/1"

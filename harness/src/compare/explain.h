@@ -33,8 +33,8 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "golden/diff.h"
-#include "golden/explain_inputs.h"
+#include "compare/diff.h"
+#include "predict/explain_inputs.h"
 #include "golden/golden.h"
 
 #define EXPLAIN_SCHEMA "tdxh-explain/1"

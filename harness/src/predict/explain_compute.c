@@ -14,7 +14,7 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/size.h"
-#include "golden/explain_inputs.h"
+#include "predict/explain_inputs.h"
 #include "measure/kernel_events.h"
 #include "measure/mrtd.h"
 #include "measure/rtmr0.h"

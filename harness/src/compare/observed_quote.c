@@ -10,7 +10,7 @@
 #include "core/cleanup.h"
 #include "evidence/quote.h"
 #include "evidence/tdreport.h"
-#include "golden/observed.h"
+#include "compare/observed.h"
 
 /* A binary quote header: version 4 or 5, TEE type TDX (TDX-REFERENCE §6.2). */
 static bool quote_header(const uint8_t *d, size_t len)

@@ -1,5 +1,5 @@
 /* tdxh boot's job; see boot_check.h. */
-#include "run/boot_check.h"
+#include "check/boot_check.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "evidence/eventlog.h"
-#include "golden/diff.h"
-#include "golden/explain.h"
-#include "golden/explain_inputs.h"
+#include "compare/diff.h"
+#include "compare/explain.h"
+#include "predict/explain_inputs.h"
 #include "golden/golden.h"
 #include "measure/mrtd.h"
 #include "measure/profile.h"

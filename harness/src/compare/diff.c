@@ -1,6 +1,6 @@
 /* Golden versus observed: building the result model; see diff.h. JSON and
  * text renderings live in diff_format.c. */
-#include "golden/diff.h"
+#include "compare/diff.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 
 #include "core/digest.h"
 #include "core/err.h"
-#include "run/platform.h"
+#include "core/strv.h"
 
 #define FAKE_TDX_FW_CFG_MRTD "opt/tdxh/mrtd"
 #define FAKE_TDX_FW_CFG_TD_ATTRIBUTES "opt/tdxh/td_attributes"
@@ -28,8 +28,9 @@ typedef int (*fake_tdx_mrtd_fn)(const char *firmware, uint8_t ret_mrtd[SHA384_LE
                                 struct tdxh_err *e);
 
 /* Writes DIR/mrtd (when mrtd is non-NULL) and DIR/td_attributes atomically,
- * creating DIR, and adds them to p's fw_cfg items. Without an MRTD the
- * guest finds no opt/tdxh/mrtd file, which the agent reports as unknown:
- * the fake never invents a value. */
-int fake_tdx_prepare(struct platform *p, const char *dir, const uint8_t *mrtd,
-                     uint64_t td_attributes, struct tdxh_err *e);
+ * creating DIR, and appends each fw_cfg item to items as two strings, its
+ * fw_cfg name then its file, for the platform's -fw_cfg options. Without an
+ * MRTD the guest finds no opt/tdxh/mrtd file, which the agent reports as
+ * unknown: the fake never invents a value. */
+int fake_tdx_prepare(const char *dir, const uint8_t *mrtd, uint64_t td_attributes,
+                     struct strv *items, struct tdxh_err *e);

@@ -20,7 +20,7 @@
 #include "core/digest.h"
 #include "core/err.h"
 #include "evidence/eventlog.h"
-#include "golden/diff.h"
+#include "compare/diff.h"
 #include "golden/golden.h"
 
 struct observed {

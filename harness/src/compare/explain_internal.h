@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 
-#include "golden/explain.h"
+#include "compare/explain.h"
 
 /* What the rules share while explaining one diff. */
 struct explain_state {

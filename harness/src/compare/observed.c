@@ -1,5 +1,5 @@
 /* Observed evidence from files; see observed.h. */
-#include "golden/observed.h"
+#include "compare/observed.h"
 
 #include <errno.h>
 #include <json-c/json.h>

@@ -1,5 +1,5 @@
 /* The golden compute pipeline; see golden_compute.h. */
-#include "measure/golden_compute.h"
+#include "predict/golden_compute.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "core/cleanup.h"
 #include "core/digest.h"
 #include "core/file.h"
-#include "measure/acpi_log.h"
+#include "predict/acpi_log.h"
 #include "measure/event.h"
 #include "measure/kernel_events.h"
 #include "measure/mrtd.h"

@@ -7,7 +7,7 @@
 #include "core/cleanup.h"
 #include "core/event_type.h"
 #include "core/json_util.h"
-#include "golden/explain_internal.h"
+#include "compare/explain_internal.h"
 
 static int add_pos(json_object *o, const char *key, size_t v)
 {

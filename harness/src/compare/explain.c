@@ -6,7 +6,7 @@
  * event families appearing with an edk2 generation), then each differing row
  * by what its event measures, and last the registers that differ with no row
  * to blame. */
-#include "golden/explain.h"
+#include "compare/explain.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 #include "core/hex.h"
 #include "core/size.h"
 #include "core/utf8.h"
-#include "golden/explain_internal.h"
+#include "compare/explain_internal.h"
 
 const char *explain_kind_name(enum explain_kind k)
 {
