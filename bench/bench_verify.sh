@@ -1,5 +1,5 @@
 #!/bin/sh
-# Quote verification time on the three real quotes of the shared fixtures
+# Quote verification time on the three real quotes of harness/tests/data/real
 # (v4 from Google COS, v5 sample, dstack's v4 in JSON): `tdxh verify --quote`
 # per command (best of N wall, mean CPU), and, in process, the time of one
 # quote_parse() + verify_quote() against a context built once
@@ -12,7 +12,7 @@ set -eu
 build=$(cd "${1:?usage: bench_verify.sh BUILD_DIR [FIXTURES_DIR]}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-fixtures=${2:-$here/../../shared/fixtures}
+fixtures=${2:-$here/../harness/tests/data/real}
 tdxh=$build/harness/tdxh
 loop=$build/bench/verify_loop
 rounds=10

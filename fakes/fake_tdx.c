@@ -43,3 +43,30 @@ int fake_tdx_prepare(const char *dir, const uint8_t *mrtd, uint64_t td_attribute
         return write_item(items, dir, "td_attributes", FAKE_TDX_FW_CFG_TD_ATTRIBUTES, attr,
                           sizeof(attr), e);
 }
+
+int fake_tdx_report(const struct fake_tdx_td *td, const uint8_t report_data[64],
+                    uint8_t ret[FAKE_TDX_REPORT_LEN], struct tdxh_err *e)
+{
+        uint8_t rep[FAKE_TDX_REPORT_LEN] = { 0 };
+        uint8_t *tee_tcb_info = rep + 256, *tdinfo = rep + 512;
+        int r;
+
+        rep[0] = 0x81; /* REPORTTYPE.TYPE: TDX */
+        memcpy(rep + 128, report_data, 64);
+        memcpy(rep + FAKE_TDX_REPORT_MARK_OFFSET, FAKE_TDX_REPORT_MARK,
+               sizeof(FAKE_TDX_REPORT_MARK) - 1);
+        for (size_t i = 0; i < 8; i++)
+                tdinfo[i] = (uint8_t)(td->td_attributes >> (8 * i));
+        memcpy(tdinfo + 16, td->mrtd, SHA384_LEN);
+        for (int i = 0; i < 4; i++)
+                memcpy(tdinfo + 208 + SHA384_LEN * i, td->rtmr[i], SHA384_LEN);
+        /* TEE_TCB_INFO_HASH covers the 239 bytes of TEE_TCB_INFO,
+         * TEE_INFO_HASH the 512 of TDINFO. */
+        r = digest_buf(DIGEST_SHA384, tee_tcb_info, 239, rep + 32);
+        if (r >= 0)
+                r = digest_buf(DIGEST_SHA384, tdinfo, 512, rep + 80);
+        if (r < 0)
+                return err_setf(e, r, "fake TDX module: hashing the report failed");
+        memcpy(ret, rep, sizeof(rep));
+        return 0;
+}

@@ -34,3 +34,23 @@ typedef int (*fake_tdx_mrtd_fn)(const char *firmware, uint8_t ret_mrtd[SHA384_LE
  * unknown: the fake never invents a value. */
 int fake_tdx_prepare(const char *dir, const uint8_t *mrtd, uint64_t td_attributes,
                      struct strv *items, struct tdxh_err *e);
+
+/* The TD's values a TDREPORT carries, as the fake TDX module knows them: MRTD
+ * from its own computation, RTMRs the harness verified from the vTPM. */
+struct fake_tdx_td {
+        uint8_t mrtd[SHA384_LEN];
+        uint8_t rtmr[4][SHA384_LEN];
+        uint64_t td_attributes;
+};
+
+#define FAKE_TDX_REPORT_LEN 1024
+#define FAKE_TDX_REPORT_MARK "TDXH-FAKE-REPORT" /* reserved bytes 495-510 */
+#define FAKE_TDX_REPORT_MARK_OFFSET 495
+
+/* What TDG.MR.REPORT returns (TDREPORT_STRUCT, TDX-REFERENCE §6.1): report
+ * type 0x81, REPORTDATA, TEE_TCB_INFO all zero (no SEAM module) and its hash,
+ * TDINFO with attributes, MRTD and RTMR0-3 and its hash (TEE_INFO_HASH), the
+ * MAC zero (nothing can verify it but the fake quote service, which checks
+ * the hashes instead), and FAKE_TDX_REPORT_MARK in reserved bytes. */
+int fake_tdx_report(const struct fake_tdx_td *td, const uint8_t report_data[64],
+                    uint8_t ret[FAKE_TDX_REPORT_LEN], struct tdxh_err *e);

@@ -13,8 +13,8 @@
 # source tree. Crash reproducers land in BUILD_DIR/fuzz/artifacts/TARGET/,
 # full logs in BUILD_DIR/fuzz/logs/TARGET.log.
 #
-# The fixtures directory is $TDXH_FIXTURES_DIR, else the one the build was
-# configured with, else ../shared/fixtures beside the repository.
+# The seeds are the real TDX data of the tree, harness/tests/data/real
+# (PROVENANCE.md there), or $TDXH_FIXTURES_DIR when it is set.
 #
 # Exit status: 0 when no target found anything, 1 when one did, 2 for usage.
 set -eu
@@ -36,10 +36,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 fuzzdir=$build/fuzz
 seeds=$src/fuzz/seeds.txt
 
-if [ -z "${TDXH_FIXTURES_DIR:-}" ]; then
-	TDXH_FIXTURES_DIR=$(sed -n 's/^TDXH_FIXTURES_DIR:PATH=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
-fi
-fixtures=${TDXH_FIXTURES_DIR:-$src/../shared/fixtures}
+fixtures=${TDXH_FIXTURES_DIR:-$src/harness/tests/data/real}
 
 targets=$(find "$fuzzdir" -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x 2>/dev/null | sort)
 if [ -z "$targets" ]; then

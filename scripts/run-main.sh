@@ -4,10 +4,12 @@
 #     Debian kernel, a reproducible initrd) for the fake profile and three TDX
 #     generations;
 #  2. builds the minimal image and its golden files;
-#  3. tdxh boot: boots it on QEMU + OVMF + swtpm, collects the event log and
-#     registers through the agent, diffs and explains them against the image's
-#     golden file, and writes the reports.
-# Exits with tdxh boot's status (0 match, 1 mismatch, 2 bad input, 3 infrastructure).
+#  3. tdxh run scenarios/measure-extend-quote-seal.yaml: boots it on QEMU +
+#     OVMF + swtpm, checks its registers and event log against the image's
+#     golden file, extends RTMR3, gets a quote from the fake quote service and
+#     verifies it, seals a secret through the key broker and has it released,
+#     and writes the reports.
+# Exits with tdxh run's status (0 pass, 1 a step failed, 2 bad input, 3 infrastructure).
 set -eu
 tdxh=$1
 out=$2
@@ -35,8 +37,9 @@ echo "== building the minimal image"
 "$here/../images/minimal/golden.sh" "$out/image" "$tdxh" "$out/image/golden"
 echo "image: $out/image (golden files in $out/image/golden)"
 
-echo "== tdxh boot --image $out/image"
+echo "== tdxh run scenarios/measure-extend-quote-seal.yaml --image $out/image"
 rm -rf "$out/run"
 status=0
-"$tdxh" boot --image "$out/image" --out "$out/run" || status=$?
+"$tdxh" run "$here/../scenarios/measure-extend-quote-seal.yaml" --image "$out/image" \
+        --out "$out/run" || status=$?
 exit $status

@@ -65,6 +65,14 @@ int agent_op_report(struct agent *a, json_object *req, json_object *resp, struct
 int agent_op_quote(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
 int agent_op_seal(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
 int agent_op_unseal(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
+/* TPM attestation (agent_tpm_ops.c). */
+int agent_op_tpm_ak(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
+int agent_op_tpm_activate(struct agent *a, json_object *req, json_object *resp,
+                          struct tdxh_err *e);
+int agent_op_tpm_quote(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
+/* Key-broker release (kbs.c). */
+int agent_op_kbs_key(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
+int agent_op_kbs_unwrap(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e);
 
 /* Field access for handlers: a missing or mistyped field is -EINVAL with a
  * message naming it. */

@@ -20,6 +20,7 @@
 #include "core/cleanup.h"
 #include "core/json_util.h"
 #include "core/log.h"
+#include "core/number.h"
 #include "sysfile.h"
 
 #define DEFAULT_PORT "org.tdxh.agent.0"
@@ -31,7 +32,7 @@ struct options {
         const char *provider;
         const char *root;
         const char *file_dir;
-        int wait_s;
+        unsigned wait_s;
         bool stdio;
 };
 
@@ -210,7 +211,11 @@ int main(int argc, char **argv)
                         o.provider = "file";
                         break;
                 case 'w':
-                        o.wait_s = atoi(optarg);
+                        if (number_parse_uint(optarg, 0, 86400, &o.wait_s) < 0) {
+                                log_error("agent: --wait: '%s' is not a number of seconds "
+                                          "(0 to 86400)", optarg);
+                                return usage(stderr, 2);
+                        }
                         break;
                 case 'v':
                         log_set_level(LOG_DEBUG);

@@ -48,6 +48,38 @@ struct agent_registers {
 };
 void agent_registers_done(struct agent_registers *r);
 
+/* TPM attestation (tpm-ak, tpm-activate, tpm-quote): structures as the TPM
+ * marshals them, opaque here; the host parses them (evidence/tpm_quote.h). */
+#define AGENT_TPM_NAME_MAX 66   /* nameAlg and a SHA-512 digest */
+/* qualifyingData is a TPM2B_DATA: sizeof(TPMT_HA), 66 bytes, in TPM 2.0
+ * Part 2, but tpm2-tss sizes its buffer sizeof(TPMU_HA), 64, and will not
+ * marshal more. */
+#define AGENT_TPM_NONCE_MAX 64
+#define AGENT_TPM_NPCR 24
+#define AGENT_TPM_DIGEST_MAX 64
+
+struct agent_tpm_ak {
+        uint8_t *ak_public; /* TPM2B_PUBLIC (malloc'd) */
+        size_t ak_public_len;
+        uint8_t *ek_public; /* TPM2B_PUBLIC (malloc'd) */
+        size_t ek_public_len;
+        uint8_t ak_name[AGENT_TPM_NAME_MAX];
+        size_t ak_name_len;
+        uint32_t ek_handle; /* persistent handle of the EK; 0: made from the template */
+};
+void agent_tpm_ak_done(struct agent_tpm_ak *ak);
+
+struct agent_tpm_quote {
+        uint8_t *attest;    /* TPMS_ATTEST (malloc'd) */
+        size_t attest_len;
+        uint8_t *signature; /* TPMT_SIGNATURE (malloc'd) */
+        size_t signature_len;
+        uint32_t pcr_mask;  /* the PCRs quoted and read */
+        size_t digest_len;
+        uint8_t pcr[AGENT_TPM_NPCR][AGENT_TPM_DIGEST_MAX]; /* their values, read with the quote */
+};
+void agent_tpm_quote_done(struct agent_tpm_quote *q);
+
 struct provider;
 
 struct provider_ops {
@@ -72,6 +104,17 @@ struct provider_ops {
                     uint32_t policy, uint8_t **ret_blob, size_t *ret_len, struct tdxh_err *e);
         int (*unseal)(struct provider *p, const char *name, const uint8_t *blob, size_t len,
                       uint8_t **ret_data, size_t *ret_len, struct tdxh_err *e);
+        /* The attestation key (made once, then the same), its name and the EK. */
+        int (*tpm_ak)(struct provider *p, struct agent_tpm_ak *ret, struct tdxh_err *e);
+        /* TPM2_ActivateCredential with the AK and the EK: the credential (malloc'd). */
+        int (*tpm_activate)(struct provider *p, const uint8_t *blob, size_t blob_len,
+                            const uint8_t *secret, size_t secret_len, uint8_t **ret,
+                            size_t *ret_len, struct tdxh_err *e);
+        /* TPM2_Quote by the AK over pcr_mask of bank (a TPM_ALG_* hash), and
+         * the values of those PCRs as they were when quoted. */
+        int (*tpm_quote)(struct provider *p, const uint8_t *nonce, size_t nonce_len,
+                         uint32_t pcr_mask, uint16_t bank, struct agent_tpm_quote *ret,
+                         struct tdxh_err *e);
 };
 
 struct provider {

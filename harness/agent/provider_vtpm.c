@@ -344,4 +344,7 @@ const struct provider_ops provider_vtpm_ops = {
         .report = vtpm_report,
         .seal = vtpm_seal,
         .unseal = vtpm_unseal,
+        .tpm_ak = vtpm_tpm_ak,
+        .tpm_activate = vtpm_tpm_activate,
+        .tpm_quote = vtpm_tpm_quote,
 };

@@ -1,7 +1,9 @@
 /* Shared between the vtpm provider's parts (provider_vtpm.c: registers,
- * event log, extend, report; vtpm_seal.c: seal and unseal). */
+ * event log, extend, report; vtpm_seal.c: seal and unseal; vtpm_attest.c:
+ * the attestation key, credential activation and quotes). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <tss2/tss2_esys.h>
 
@@ -11,6 +13,13 @@
 struct vtpm {
         TSS2_TCTI_CONTEXT *tcti;
         ESYS_CONTEXT *esys;
+        /* The attestation key and the EK, loaded by the first tpm-ak and kept
+         * for the agent's life (the resource manager flushes the transient
+         * AK when the device is closed; the EK is persistent or as cheap to
+         * make again). */
+        bool have_keys;
+        ESYS_TR ak, ek;
+        uint32_t ek_handle; /* 0 when the EK was made from the template */
 };
 
 /* The PCRs that stand for a register on the fake platform (mask of PCRs):
@@ -29,3 +38,10 @@ int vtpm_seal(struct provider *p, const char *name, const uint8_t *data, size_t 
               uint32_t policy, uint8_t **ret_blob, size_t *ret_len, struct tdxh_err *e);
 int vtpm_unseal(struct provider *p, const char *name, const uint8_t *blob, size_t len,
                 uint8_t **ret_data, size_t *ret_len, struct tdxh_err *e);
+
+int vtpm_tpm_ak(struct provider *p, struct agent_tpm_ak *ret, struct tdxh_err *e);
+int vtpm_tpm_activate(struct provider *p, const uint8_t *blob, size_t blob_len,
+                      const uint8_t *secret, size_t secret_len, uint8_t **ret, size_t *ret_len,
+                      struct tdxh_err *e);
+int vtpm_tpm_quote(struct provider *p, const uint8_t *nonce, size_t nonce_len, uint32_t pcr_mask,
+                   uint16_t bank, struct agent_tpm_quote *ret, struct tdxh_err *e);

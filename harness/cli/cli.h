@@ -22,6 +22,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 
 /* Commands, one file each (cmd_NAME.c). */
 int cmd_boot(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_golden(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -1,14 +1,13 @@
 /* tdxh boot: boots an image once on the fake platform, checks what it
  * measured against the image's golden file, and writes the reports. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "core/log.h"
-#include "core/size.h"
 #include "check/boot_check.h"
 #include "run/signals.h"
 
@@ -23,7 +22,9 @@ static void usage(FILE *f)
               "powers it off, and compares them with the golden file event by event. Prints\n"
               "the verdict, the explanation of any mismatch and where the reports are.\n"
               "\n"
-              "  --image DIR       a built image: vmlinuz, initrd.img, cmdline (make image)\n"
+              "  --image DIR       a built image: vmlinuz, initrd.img, cmdline and golden/\n"
+              "                    (make image)\n"
+              "  --backend B       the platform: fake (the only one this version boots)\n"
               "  --golden G        'auto' (default): DIR/golden/fake.json; or a golden file\n"
               "  --memory SIZE     guest memory (default 2G)\n"
               "  --vcpus N         vCPUs (default 1)\n"
@@ -102,39 +103,34 @@ int cmd_boot(int argc, char **argv)
         };
         _cleanup_boot_check_result_ struct boot_check_result res = { 0 };
         _cleanup_signal_watch_ struct signal_watch sw = SIGNAL_WATCH_INIT;
+        struct cli_getopt g = CLI_GETOPT_INIT("boot", "+h", opts);
         struct boot_check_opts o = { .on_progress = show_progress };
         struct tdxh_err e = { 0 };
         bool json = false;
-        int c, code;
+        int c, r, code;
 
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) >= 0) {
-                char *end = NULL;
-                long n;
-
+        while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case OPT_IMAGE:
                         o.image = optarg;
                         break;
                 case OPT_BACKEND:
                         if (strcmp(optarg, "fake") != 0)
-                                return cli_usage_error("boot", "--backend: '%s' is not available "
-                                                       "(this version boots the fake backend)", optarg);
+                                return cli_opt_error(&g, "'%s' is not available (this version boots "
+                                                     "the fake backend)", optarg);
                         break;
                 case OPT_GOLDEN:
                         o.golden = optarg;
                         break;
                 case OPT_MEMORY:
-                        if (size_parse(optarg, &o.memory) < 0)
-                                return cli_usage_error("boot", "--memory: '%s' is not a memory size "
-                                                       "(e.g. 2G, 1536M)", optarg);
+                        r = cli_opt_size(&g, optarg, &o.memory);
+                        if (r)
+                                return r;
                         break;
                 case OPT_VCPUS:
-                        n = strtol(optarg, &end, 10);
-                        if (!*optarg || *end || n < 1 || n > 288)
-                                return cli_usage_error("boot", "--vcpus: '%s' is not a vCPU count", optarg);
-                        o.vcpus = (unsigned)n;
+                        r = cli_opt_uint(&g, optarg, 1, 288, "a vCPU count", &o.vcpus);
+                        if (r)
+                                return r;
                         break;
                 case OPT_CMDLINE:
                         o.cmdline = optarg;
@@ -149,11 +145,9 @@ int cmd_boot(int argc, char **argv)
                         o.out_dir = optarg;
                         break;
                 case OPT_TIMEOUT:
-                        n = strtol(optarg, &end, 10);
-                        if (!*optarg || *end || n < 1 || n > 86400)
-                                return cli_usage_error("boot", "--timeout: '%s' is not a number of "
-                                                       "seconds", optarg);
-                        o.timeout_s = (unsigned)n;
+                        r = cli_opt_uint(&g, optarg, 1, 86400, "a number of seconds", &o.timeout_s);
+                        if (r)
+                                return r;
                         break;
                 case OPT_JSON:
                         json = true;
@@ -162,11 +156,12 @@ int cmd_boot(int argc, char **argv)
                         usage(stdout);
                         return TDXH_EXIT_OK;
                 default:
-                        return cli_usage_error("boot", "unknown option '%s'", argv[optind - 1]);
+                        return TDXH_EXIT_BAD_INPUT;
                 }
         }
-        if (optind < argc)
-                return cli_usage_error("boot", "unexpected argument '%s'", argv[optind]);
+        r = cli_opt_no_more_args(&g, argc, argv, 0);
+        if (r)
+                return r;
         if (!o.image)
                 return cli_usage_error("boot", "--image is required");
         log_set_machine_output(json);

@@ -1,16 +1,14 @@
 /* tdxh golden: compute golden measurements from a TD's parts (compute), or
  * record them from a known-good run's evidence (record). */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "core/event_type.h"
 #include "core/hex.h"
 #include "core/log.h"
-#include "core/size.h"
 #include "golden/golden.h"
 #include "predict/golden_compute.h"
 
@@ -92,15 +90,15 @@ static int golden_compute_main(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
+        struct cli_getopt g = CLI_GETOPT_INIT("golden compute", "+o:h", opts);
         struct golden_compute_params p = { 0 };
-        _cleanup_golden_ struct golden g = { 0 };
+        _cleanup_golden_ struct golden gold = { 0 };
         struct tdxh_err e = { 0 };
         const char *profile = NULL, *page_add = NULL, *out = NULL;
         bool json = false;
         int c, r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) >= 0) {
+        while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case OPT_PROFILE:
                         profile = optarg;
@@ -118,21 +116,15 @@ static int golden_compute_main(int argc, char **argv)
                         p.cmdline = optarg;
                         break;
                 case OPT_MEMORY:
-                        if (size_parse(optarg, &p.memory) < 0)
-                                return cli_usage_error("golden compute",
-                                                       "--memory: '%s' is not a memory size "
-                                                       "(e.g. 2G, 1536M)", optarg);
+                        r = cli_opt_size(&g, optarg, &p.memory);
+                        if (r)
+                                return r;
                         break;
-                case OPT_VCPUS: {
-                        char *end = NULL;
-                        long n = strtol(optarg, &end, 10);
-
-                        if (!*optarg || *end || n < 1 || n > 4096)
-                                return cli_usage_error("golden compute",
-                                                       "--vcpus: '%s' is not a vCPU count", optarg);
-                        p.vcpus = (unsigned)n;
+                case OPT_VCPUS:
+                        r = cli_opt_uint(&g, optarg, 1, 4096, "a vCPU count", &p.vcpus);
+                        if (r)
+                                return r;
                         break;
-                }
                 case OPT_PAGE_ADD:
                         page_add = optarg;
                         break;
@@ -152,11 +144,12 @@ static int golden_compute_main(int argc, char **argv)
                         compute_usage(stdout);
                         return TDXH_EXIT_OK;
                 default:
-                        return cli_usage_error("golden compute", "unknown option");
+                        return TDXH_EXIT_BAD_INPUT;
                 }
         }
-        if (optind < argc)
-                return cli_usage_error("golden compute", "unexpected argument '%s'", argv[optind]);
+        r = cli_opt_no_more_args(&g, argc, argv, 0);
+        if (r)
+                return r;
         if (!profile)
                 return cli_usage_error("golden compute", "--profile is required");
         if (!p.firmware)
@@ -178,31 +171,48 @@ static int golden_compute_main(int argc, char **argv)
         if (page_add && page_add_parse(page_add, &p.profile.page_add) < 0)
                 return cli_usage_error("golden compute",
                                        "--page-add: '%s' is not per-page or two-pass", page_add);
-        r = golden_compute(&p, &g, &e);
+        r = golden_compute(&p, &gold, &e);
         if (r < 0)
                 return cli_report(r, &e);
         if (out) {
-                r = golden_save(&g, out, &e);
+                r = golden_save(&gold, out, &e);
                 if (r < 0)
                         return cli_report(r, &e);
                 if (json)
-                        return cli_report(golden_save(&g, NULL, &e), &e);
+                        return cli_report(golden_save(&gold, NULL, &e), &e);
                 if (log_get_level() >= LOG_INFO)
-                        print_summary(&g, stdout);
+                        print_summary(&gold, stdout);
                 return TDXH_EXIT_OK;
         }
         if (json)
-                return cli_report(golden_save(&g, NULL, &e), &e);
-        print_summary(&g, stdout);
+                return cli_report(golden_save(&gold, NULL, &e), &e);
+        print_summary(&gold, stdout);
         return TDXH_EXIT_OK;
 }
 
 static int golden_profiles_main(int argc, char **argv)
 {
+        static const struct option opts[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        struct cli_getopt g = CLI_GETOPT_INIT("golden profiles", "+h", opts);
         const char *const *names = profile_names();
+        int c, r;
 
-        if (argc > 1)
-                return cli_usage_error("golden profiles", "unexpected argument '%s'", argv[1]);
+        while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
+                if (c != 'h')
+                        return TDXH_EXIT_BAD_INPUT;
+                fputs("Usage: tdxh golden profiles\n"
+                      "\n"
+                      "Lists the platform profiles that golden files and 'tdxh golden compute\n"
+                      "--profile' name, one per line.\n",
+                      stdout);
+                return TDXH_EXIT_OK;
+        }
+        r = cli_opt_no_more_args(&g, argc, argv, 0);
+        if (r)
+                return r;
         for (size_t i = 0; names[i]; i++)
                 puts(names[i]);
         return TDXH_EXIT_OK;
@@ -234,5 +244,7 @@ int cmd_golden(int argc, char **argv)
                 return golden_profiles_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "record") == 0)
                 return cmd_golden_record(argc - 1, argv + 1);
+        if (argv[1][0] == '-')
+                return cli_usage_error("golden", "unknown option '%s'", argv[1]);
         return cli_usage_error("golden", "unknown subcommand '%s'", argv[1]);
 }

@@ -2,10 +2,10 @@
  * (its event log, and the quote's or report's registers), for configurations
  * whose values cannot be predicted (ACPI tables of a new QEMU, secure-boot
  * variable stores). The log must replay to the registers given with it. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "options.h"
 #include "core/cleanup.h"
 #include "compare/observed.h"
 
@@ -36,13 +36,12 @@ int cmd_golden_record(int argc, char **argv)
         };
         _cleanup_observed_ struct observed obs = { 0 };
         _cleanup_golden_ struct golden g = { 0 };
+        struct cli_getopt opt = CLI_GETOPT_INIT("golden record", "ho:", longopts);
         const char *output = NULL, *profile = NULL;
         struct tdxh_err e = { 0 };
         int c, r;
 
-        optind = 0;
-        opterr = 0; /* one message, ours */
-        while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        while ((c = cli_getopt_next(&opt, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case 'h':
                         usage(stdout);
@@ -54,7 +53,7 @@ int cmd_golden_record(int argc, char **argv)
                         profile = optarg;
                         break;
                 default:
-                        return cli_usage_error("golden record", "unknown option '%s'", argv[optind - 1]);
+                        return TDXH_EXIT_BAD_INPUT;
                 }
         }
         if (!output)

@@ -5,12 +5,12 @@
  * area with or without its table, TPM crypto-agile log, JSON logs). */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/json_util.h"
@@ -37,9 +37,12 @@ static void usage(FILE *f)
               "Shows a quote (binary or hex), a TD report, a CCEL table or an event log\n"
               "(CCEL area, TPM binary_bios_measurements, JSON) with its replayed RTMRs.\n"
               "\n"
-              "  --json              print JSON instead of text\n"
-              "  --format FMT        read FILE as an event log of this format\n"
-              "  --ccel-table FILE   the ACPI CCEL table of the CCEL area in FILE\n",
+              "  -j, --json              print JSON instead of text\n"
+              "  -f, --format FMT        read FILE as an event log of this format\n"
+              "  -t, --ccel-table FILE   the ACPI CCEL table of the CCEL area in FILE\n"
+              "\n"
+              "Bytes after a quote that are not zero padding are reported with a warning\n"
+              "(no signature covers them; 'tdxh verify' refuses such a file).\n",
               f);
 }
 
@@ -77,12 +80,20 @@ static int show_quote(const struct inspect_opts *o, const uint8_t *p, size_t len
         struct quote q;
         int r;
 
-        r = quote_parse(p, len, &q, e);
+        /* Showing is not trusting: bytes after the quote are reported, and
+         * the quote before them decoded (tdxh verify refuses such a file). */
+        r = quote_parse_any_trailing(p, len, &q, e);
         if (r < 0) {
                 err_prefix(e, "%s: quote: ", o->path);
                 return r;
         }
+        if (q.trailing_data)
+                log_warn("warning: %s: %zu bytes after the end of the quote (offset 0x%zx) are "
+                         "not zero padding; no signature covers them, and 'tdxh verify' refuses "
+                         "the file", o->path, q.trailing_len, q.quote_len);
         r = quote_to_json(&q, &j);
+        if (r >= 0 && q.trailing_data)
+                r = json_add_bool(j, "trailing_data", true);
         if (r < 0)
                 return r;
         if (!o->json) {
@@ -283,11 +294,11 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o, int *ret_ex
                 { "ccel-table", required_argument, NULL, 't' },
                 {},
         };
+        struct cli_getopt g = CLI_GETOPT_INIT("inspect", "hjf:t:", longopts);
         int c;
 
         *o = (struct inspect_opts){ .format = -1 };
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "hjf:t:", longopts, NULL)) >= 0) {
+        while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case 'h':
                         usage(stdout);
@@ -299,8 +310,8 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o, int *ret_ex
                 case 'f':
                         o->format = evlog_format_parse(optarg);
                         if (o->format < 0) {
-                                *ret_exit = cli_usage_error("inspect", "unknown format '%s'",
-                                                            optarg);
+                                *ret_exit = cli_opt_error(&g, "unknown format '%s' (ccel, tpm or "
+                                                          "json)", optarg);
                                 return -1;
                         }
                         break;
@@ -308,15 +319,17 @@ static int parse_args(int argc, char **argv, struct inspect_opts *o, int *ret_ex
                         o->table_path = optarg;
                         break;
                 default:
-                        *ret_exit = cli_usage_error("inspect", "unknown option");
+                        *ret_exit = TDXH_EXIT_BAD_INPUT;
                         return -1;
                 }
         }
-        if (optind != argc - 1) {
-                *ret_exit = cli_usage_error("inspect", optind >= argc ? "missing FILE"
-                                                                      : "more than one FILE");
+        if (optind >= argc) {
+                *ret_exit = cli_usage_error("inspect", "missing FILE");
                 return -1;
         }
+        *ret_exit = cli_opt_no_more_args(&g, argc, argv, 1);
+        if (*ret_exit)
+                return -1;
         o->path = argv[optind];
         return 0;
 }

@@ -2,16 +2,15 @@
  * event log and an expected REPORT_DATA. Phases: options, inputs, checks,
  * one report (text for people, JSON with --json). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "options.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "core/hex.h"
 #include "core/json_util.h"
 #include "core/log.h"
 #include "evidence/eventlog.h"
@@ -102,18 +101,6 @@ static int parse_rtmrs(const char *text, unsigned *ret)
         return 0;
 }
 
-static int parse_report_data(const char *text, uint8_t out[64])
-{
-        _cleanup_free_ uint8_t *bytes = NULL;
-        size_t n;
-
-        if (hex_decode_alloc(text, &bytes, &n) < 0 || n == 0 || n > 64)
-                return -EINVAL;
-        memset(out, 0, 64);
-        memcpy(out, bytes, n);
-        return 0;
-}
-
 /* Replays an event log file (CCEL, TPM or JSON log) to RTMR0-3. */
 static int replay_event_log(const char *path, uint8_t ret[4][48], struct tdxh_err *e)
 {
@@ -176,13 +163,13 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                 { "accept-tcb", required_argument, NULL, OPT_ACCEPT_TCB },
                 {},
         };
-        int c;
+        struct cli_getopt g = CLI_GETOPT_INIT("verify", "+h", options);
+        size_t n;
+        int c, r;
 
         a->rtmr_mask = 0xf;
         a->opts.crls = a->crls;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+        while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case 'h':
                         usage(stdout);
@@ -195,13 +182,14 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                         break;
                 case OPT_RTMRS:
                         if (parse_rtmrs(optarg, &a->rtmr_mask) < 0)
-                                return cli_usage_error("verify", "--rtmrs: '%s' is not a list "
-                                                       "of 0..3", optarg);
+                                return cli_opt_error(&g, "'%s' is not a list of 0..3", optarg);
                         break;
                 case OPT_REPORT_DATA:
-                        if (parse_report_data(optarg, a->report_data) < 0)
-                                return cli_usage_error("verify", "--report-data: not 1 to 64 "
-                                                       "bytes of hex");
+                        /* zero-padded to 64 bytes */
+                        memset(a->report_data, 0, sizeof(a->report_data));
+                        r = cli_opt_hex(&g, optarg, 1, sizeof(a->report_data), a->report_data, &n);
+                        if (r)
+                                return r;
                         a->opts.report_data = a->report_data;
                         break;
                 case OPT_TRUST_ROOT:
@@ -209,14 +197,12 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                         break;
                 case OPT_CRL:
                         if (a->opts.n_crls == MAX_CRLS)
-                                return cli_usage_error("verify", "at most %d --crl files",
-                                                       MAX_CRLS);
+                                return cli_opt_error(&g, "at most %d files", MAX_CRLS);
                         a->crls[a->opts.n_crls++] = optarg;
                         break;
                 case OPT_AT:
                         if (parse_time(optarg, &a->opts.at) < 0)
-                                return cli_usage_error("verify", "--at: cannot read time '%s'",
-                                                       optarg);
+                                return cli_opt_error(&g, "cannot read time '%s'", optarg);
                         a->opts.time_mode = VERIFY_TIME_AT;
                         break;
                 case OPT_NO_TIME:
@@ -241,12 +227,12 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
                         a->opts.accept_tcb = optarg;
                         break;
                 default:
-                        return cli_usage_error("verify", "unknown or incomplete option '%s'",
-                                               argv[optind - 1]);
+                        return TDXH_EXIT_BAD_INPUT;
                 }
         }
-        if (optind < argc)
-                return cli_usage_error("verify", "unexpected argument '%s'", argv[optind]);
+        r = cli_opt_no_more_args(&g, argc, argv, 0);
+        if (r)
+                return r;
         if (!a->quote)
                 return cli_usage_error("verify", "--quote is required");
         if ((a->opts.tcb_info || a->opts.qe_identity) && !a->opts.tcb_chain)
@@ -285,6 +271,18 @@ static int run(const struct verify_args *a, struct verify_result *res, struct td
                 return r;
         r = quote_parse(bytes, len, &q, e);
         if (r < 0) {
+                struct quote any;
+
+                /* The policy (docs/verify.md): bytes after the quote that are
+                 * not zero padding are refused, as no signature covers them. */
+                if (quote_parse_any_trailing(bytes, len, &any, NULL) == 0 && any.trailing_data) {
+                        err_clear(e);
+                        return err_setf(e, -EINVAL,
+                                        "%s: offset 0x%zx: %zu bytes after the end of the quote "
+                                        "are not zero padding; verify refuses data no signature "
+                                        "covers ('tdxh inspect' shows the quote)",
+                                        a->quote, any.quote_len, any.trailing_len);
+                }
                 err_prefix(e, "%s: ", a->quote);
                 return r;
         }

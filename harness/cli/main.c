@@ -8,6 +8,7 @@
 
 static const struct cli_command commands[] = {
         { "boot", "boot an image on the fake platform and check it against its golden file", cmd_boot },
+        { "run", "run scenarios (boot, measure, extend, quote, seal) and report every step", cmd_run },
         { "diff", "compare evidence with a golden file, event by event", cmd_diff },
         { "explain", "diff, and say why each difference arose", cmd_explain },
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },
@@ -27,6 +28,12 @@ static void usage(FILE *f)
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
         fputs("\n"
+              "Options:\n"
+              "  -v, --verbose    print debug messages too\n"
+              "  -q, --quiet      print warnings and errors only\n"
+              "  --version        print the version and exit\n"
+              "  -h, --help       list the commands and exit\n"
+              "\n"
               "Run 'tdxh COMMAND --help' for the options of one command.\n"
               "Exit codes: 0 pass, 1 mismatch or failed check, 2 usage or bad input,\n"
               "3 infrastructure failure.\n",

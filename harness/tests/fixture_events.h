@@ -1,5 +1,5 @@
 /* In-memory evidence for tests, built from real TDX data: the event log of
- * ../shared/fixtures/trustee/CCEL_data_ovmf as rendered (parsed) by trustee in
+ * harness/tests/data/real/trustee/CCEL_data_ovmf as rendered (parsed) by trustee in
  * CCEL_data_ovmf_out.json: 20 events of an OVMF direct kernel boot, labelled
  * the way the event-log readers label them. Tests then change one thing (a
  * digest, an event) to build a mismatch from real values. */

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,62 +13,36 @@
 #include "evidence/ecdsa.h"
 #include "evidence/pck_chain.h"
 #include "evidence/quote_build.h"
+#include "fakes/fake_pki.h"
 #include "testutil.h"
 
-static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-        X509V3_CTX ctx;
-        X509_EXTENSION *ext;
-
-        X509V3_set_ctx_nodb(&ctx);
-        X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-        ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-        ck_assert_ptr_nonnull(ext);
-        ck_assert_int_eq(X509_add_ext(x, ext, -1), 1);
-        X509_EXTENSION_free(ext);
-}
-
+/* A certificate made by the fake PKI's certificate maker (fakes/fake_pki.h),
+ * with the fixed serials the CRL tests revoke by. */
 static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
                        bool ca, long serial, X509_EXTENSION *extra)
 {
-        X509 *x = X509_new();
-        X509_NAME *name = X509_NAME_new();
+        const struct fake_cert_spec spec = {
+                .cn = cn,
+                .key = key,
+                .issuer = issuer,
+                .issuer_key = issuer_key,
+                .ca = ca,
+                .serial = (uint64_t)serial,
+                .extra = extra,
+        };
+        X509 *x = NULL;
 
-        ck_assert(x && name);
-        ck_assert_int_eq(X509_set_version(x, 2), 1);
-        ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
-                                   0);
-        X509_set_subject_name(x, name);
-        X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-        X509_NAME_free(name);
-        X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-        X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24 * 365);
-        ck_assert_int_eq(X509_set_pubkey(x, key), 1);
-        issuer = issuer ? issuer : x;
-        add_ext(x, issuer, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-        add_ext(x, issuer, NID_key_usage,
-                ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
-        add_ext(x, issuer, NID_subject_key_identifier, "hash");
-        if (issuer != x)
-                add_ext(x, issuer, NID_authority_key_identifier, "keyid");
-        if (extra)
-                ck_assert_int_eq(X509_add_ext(x, extra, -1), 1);
-        ck_assert_int_gt(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()), 0);
+        ck_assert_int_eq(fake_pki_cert_new(&spec, &x), 0);
         return x;
 }
 
 static char *cert_pem(X509 *x)
 {
-        BIO *bio = BIO_new(BIO_s_mem());
-        char *data, *copy;
-        long n;
+        char *pem = NULL;
+        size_t len;
 
-        ck_assert_int_eq(PEM_write_bio_X509(bio, x), 1);
-        n = BIO_get_mem_data(bio, &data);
-        copy = strndup(data, (size_t)n);
-        BIO_free(bio);
-        return copy;
+        ck_assert_int_eq(fake_pki_certs_pem(&x, 1, &pem, &len), 0);
+        return pem;
 }
 
 /* The SGX extension of the real PCK certificate in the v4 fixture quote. */

@@ -1,6 +1,7 @@
 /* Throwaway PKI and signed test quotes for the verification tests: a root,
- * an intermediate and a PCK-like leaf made with OpenSSL (the leaf carries the
- * SGX extension of a real PCK certificate, so TCB matching works), an
+ * an intermediate and a PCK-like leaf made with the fake PKI's certificate
+ * maker (fakes/fake_pki.h; the leaf carries the SGX extension of a real PCK
+ * certificate, so TCB matching works against real collateral values), an
  * attestation key and a TCB signing certificate; quotes are the body of a
  * real quote re-signed with these keys. */
 #pragma once

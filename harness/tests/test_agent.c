@@ -248,11 +248,32 @@ START_TEST(test_agent_rejects_bad_requests_and_keeps_serving)
         assert_error(&fx, "{\"id\":22,\"op\":\"unseal\",\"name\":\"k\",\"blob\":\"not base64!\"}",
                      EINVAL, 22);
         assert_error(&fx, "{\"id\":23,\"op\":\"event-log\"}", ENOENT, 23);
+        /* TPM attestation: fields are checked before the provider is asked. */
+        assert_error(&fx, "{\"id\":24,\"op\":\"tpm-ak\"}", EOPNOTSUPP, 24);
+        assert_error(&fx, "{\"id\":25,\"op\":\"tpm-quote\",\"nonce\":\"0011\"}", EOPNOTSUPP,
+                     25);
+        assert_error(&fx, "{\"id\":26,\"op\":\"tpm-quote\"}", EINVAL, 26);
+        assert_error(&fx, "{\"id\":27,\"op\":\"tpm-quote\",\"nonce\":\"001\"}", EINVAL, 27);
+        assert_error(&fx, "{\"id\":28,\"op\":\"tpm-quote\",\"nonce\":\"\"}", EINVAL, 28);
+        assert_error(&fx, "{\"id\":29,\"op\":\"tpm-quote\",\"nonce\":\"" ZERO64
+                          "00\"}", EINVAL, 29); /* 65 bytes */
+        assert_error(&fx, "{\"id\":30,\"op\":\"tpm-quote\",\"nonce\":\"00\",\"pcrs\":[24]}",
+                     EINVAL, 30);
+        assert_error(&fx, "{\"id\":31,\"op\":\"tpm-quote\",\"nonce\":\"00\",\"pcrs\":[]}",
+                     EINVAL, 31);
+        assert_error(&fx, "{\"id\":32,\"op\":\"tpm-quote\",\"nonce\":\"00\",\"bank\":\"md5\"}",
+                     EINVAL, 32);
+        assert_error(&fx, "{\"id\":33,\"op\":\"tpm-activate\",\"credential_blob\":\"AQID\"}",
+                     EINVAL, 33);
+        assert_error(&fx, "{\"id\":34,\"op\":\"tpm-activate\",\"credential_blob\":\"AQID\","
+                          "\"encrypted_secret\":\"\"}", EINVAL, 34);
+        assert_error(&fx, "{\"id\":35,\"op\":\"tpm-activate\",\"credential_blob\":\"AQID\","
+                          "\"encrypted_secret\":\"AQID\"}", EOPNOTSUPP, 35);
         r = agent_handle_line(&fx.a, nul_line, sizeof(nul_line) - 1);
         ck_assert(json_object_object_get_ex(r, "errno", &v) && json_object_get_int(v) == EINVAL);
         json_object_put(r);
         /* Still serving, and no request asked it to stop. */
-        r = handle(&fx, "{\"id\":30,\"op\":\"hello\"}");
+        r = handle(&fx, "{\"id\":40,\"op\":\"hello\"}");
         assert_ok(r);
         json_object_put(r);
         ck_assert_int_eq(fx.a.exit_request, AGENT_EXIT_NONE);

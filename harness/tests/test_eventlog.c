@@ -1,4 +1,4 @@
-/* Event logs from real TDX machines (../shared/fixtures): every log parses,
+/* Event logs from real TDX machines (harness/tests/data/real): every log parses,
  * replays to the values the fixtures README gives and to the RTMRs of the
  * quote captured with it, the per-register counts match, the CCEL table is
  * read, the JSON form reads back, and the decoding agrees with trustee's

@@ -1,5 +1,5 @@
 /* Mismatches built from real data, end to end: the real CCEL log of
- * ../shared/fixtures/trustee/CCEL_data_ovmf parsed by the event-log reader,
+ * harness/tests/data/real/trustee/CCEL_data_ovmf parsed by the event-log reader,
  * a golden file recorded from it (observed_to_golden), then one thing
  * changed in the evidence; the named cause must come out. The inputs'
  * candidates come from the measurement engine (explain_inputs_compute) with

@@ -18,32 +18,10 @@
 #include "core/buf.h"
 #include "run/child.h"
 #include "run/deadline.h"
+#include "it_tdxh.h"
 #include "testutil.h"
 
-static char *image; /* built once for the whole program */
-static char *work;
 
-static char *build_image(void)
-{
-        const char *tdxh = getenv("TDXH_BIN");
-        char *dir = NULL, *golden = NULL, *build = NULL, *gscript = NULL;
-        struct run_result r;
-
-        ck_assert_int_ge(asprintf(&dir, "%s/image", work), 0);
-        ck_assert_int_ge(asprintf(&golden, "%s/golden", dir), 0);
-        ck_assert_int_ge(asprintf(&build, "%s/images/minimal/build.sh", TDXH_SOURCE_DIR), 0);
-        ck_assert_int_ge(asprintf(&gscript, "%s/images/minimal/golden.sh", TDXH_SOURCE_DIR), 0);
-        run_cmd(&r, (const char *[]){ build, "--out", dir, NULL }, 600);
-        ck_assert_msg(r.status == 0, "image build failed: %s", r.err);
-        run_result_free(&r);
-        run_cmd(&r, (const char *[]){ gscript, dir, tdxh, golden, NULL }, 120);
-        ck_assert_msg(r.status == 0, "golden.sh failed: %s", r.err);
-        run_result_free(&r);
-        free(golden);
-        free(build);
-        free(gscript);
-        return dir;
-}
 
 /* Run directories have neutral names, so that a reason found in the output
  * is the reason and not the directory's name. */
@@ -51,63 +29,17 @@ static char *new_rundir(const char *name)
 {
         char *p = NULL;
 
-        ck_assert_int_ge(asprintf(&p, "%s/run-%s", work, name), 0);
+        ck_assert_int_ge(asprintf(&p, "%s/run-%s", it_work, name), 0);
         return p;
 }
 
-/* Processes anywhere on the machine whose command line mentions needle. */
-static int processes_mentioning(const char *needle, char *desc, size_t len)
-{
-        DIR *d = opendir("/proc");
-        struct dirent *de;
-        int n = 0;
 
-        desc[0] = '\0';
-        ck_assert_ptr_nonnull(d);
-        while ((de = readdir(d))) {
-                char path[300], buf[8192];
-                size_t got;
-                FILE *f;
-
-                if (de->d_name[0] < '0' || de->d_name[0] > '9')
-                        continue;
-                snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-                f = fopen(path, "re");
-                if (!f)
-                        continue;
-                got = fread(buf, 1, sizeof(buf) - 1, f);
-                fclose(f);
-                for (size_t i = 0; i < got; i++)
-                        if (buf[i] == '\0')
-                                buf[i] = ' ';
-                buf[got] = '\0';
-                if (strstr(buf, needle)) {
-                        n++;
-                        snprintf(desc + strlen(desc), len - strlen(desc), "[%s] %.120s ",
-                                 de->d_name, buf);
-                }
-        }
-        closedir(d);
-        return n;
-}
-
-static json_object *load_json(const char *dir, const char *name)
-{
-        char *p = NULL;
-        json_object *o;
-
-        ck_assert_int_ge(asprintf(&p, "%s/%s", dir, name), 0);
-        o = json_object_from_file(p);
-        ck_assert_msg(o != NULL, "%s is missing or not JSON", p);
-        free(p);
-        return o;
-}
 
 /* The runtime directory (sockets, TPM state) that the run used, from the
  * swtpm argv in its facts: "--tpmstate /tmp/tdxh-XXXXXX/tpm". */
 static void assert_runtime_removed(const char *rundir)
 {
-        json_object *facts = load_json(rundir, "facts.json"), *host, *argv, *setup;
+        json_object *facts = it_load_json(rundir, "facts.json"), *host, *argv, *setup;
         const char *state = NULL;
 
         if (json_object_object_get_ex(facts, "host", &host) &&
@@ -132,35 +64,11 @@ static void assert_nothing_left(const char *rundir)
 {
         char desc[2048];
 
-        ck_assert_msg(processes_mentioning(rundir, desc, sizeof(desc)) == 0,
+        ck_assert_msg(it_processes_mentioning(rundir, desc, sizeof(desc)) == 0,
                       "processes left running: %s", desc);
         assert_runtime_removed(rundir);
 }
 
-/* The JSON report has a "boot" check with status error naming the failure. */
-static void assert_report_names_failure(const char *rundir, const char *fragment)
-{
-        char *dir = NULL;
-        json_object *rep, *scen, *checks;
-        bool found = false;
-
-        ck_assert_int_ge(asprintf(&dir, "%s/report", rundir), 0);
-        rep = load_json(dir, "report.json");
-        ck_assert(json_object_object_get_ex(rep, "scenarios", &scen));
-        ck_assert(json_object_object_get_ex(json_object_array_get_idx(scen, 0), "checks", &checks));
-        for (size_t i = 0; i < json_object_array_length(checks); i++) {
-                json_object *c = json_object_array_get_idx(checks, i), *v;
-
-                if (json_object_object_get_ex(c, "status", &v) &&
-                    strcmp(json_object_get_string(v), "error") == 0 &&
-                    json_object_object_get_ex(c, "message", &v) &&
-                    strstr(json_object_get_string(v), fragment))
-                        found = true;
-        }
-        ck_assert_msg(found, "the report does not name the failure '%s'", fragment);
-        json_object_put(rep);
-        free(dir);
-}
 
 /* One line on stderr for the failure (besides progress lines, which CI
  * suppresses). */
@@ -179,14 +87,14 @@ START_TEST(test_boot_matches_the_images_golden_file)
         json_object *rep, *scen, *facts, *host, *v;
         char *report = NULL;
 
-        run_tdxh(&r, (const char *[]){ "boot", "--image", image, "--out", run, NULL });
+        run_tdxh(&r, (const char *[]){ "boot", "--image", it_image, "--out", run, NULL });
         ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
         ck_assert_ptr_nonnull(strstr(r.out, "verdict: match"));
         ck_assert_ptr_nonnull(strstr(r.out, "report (HTML):"));
         ck_assert_ptr_nonnull(strstr(r.out, "report (JUnit):"));
         run_result_free(&r);
         ck_assert_int_ge(asprintf(&report, "%s/report", run), 0);
-        rep = load_json(report, "report.json");
+        rep = it_load_json(report, "report.json");
         ck_assert(json_object_object_get_ex(rep, "scenarios", &scen));
         ck_assert(json_object_object_get_ex(json_object_array_get_idx(scen, 0), "facts", &facts));
         ck_assert(json_object_object_get_ex(facts, "host", &host));
@@ -205,7 +113,7 @@ START_TEST(test_boot_matches_the_images_golden_file)
                 free(text);
                 free(junit);
         }
-        json_object_put(load_json(run, "evidence/registers.json"));
+        json_object_put(it_load_json(run, "evidence/registers.json"));
         assert_nothing_left(run);
         free(report);
         free(run);
@@ -217,7 +125,7 @@ START_TEST(test_boot_with_a_changed_cmdline_names_the_command_line)
         char *run = new_rundir("cmdline");
         struct run_result r;
 
-        run_tdxh(&r, (const char *[]){ "boot", "--image", image, "--out", run, "--cmdline",
+        run_tdxh(&r, (const char *[]){ "boot", "--image", it_image, "--out", run, "--cmdline",
                                        "console=ttyS0 quiet panic=-2", NULL });
         ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
         ck_assert_ptr_nonnull(strstr(r.out, "verdict: mismatch"));
@@ -237,7 +145,7 @@ START_TEST(test_boot_with_other_memory_names_the_memory_size)
         char *run = new_rundir("memory");
         struct run_result r;
 
-        run_tdxh(&r, (const char *[]){ "boot", "--image", image, "--out", run, "--memory", "1G",
+        run_tdxh(&r, (const char *[]){ "boot", "--image", it_image, "--out", run, "--memory", "1G",
                                        NULL });
         ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
         ck_assert_ptr_nonnull(strstr(r.out, "memory size changed"));
@@ -250,7 +158,7 @@ END_TEST
 
 static void expect_infra_failure(const char *name, const char *const *extra, const char *fragment)
 {
-        const char *argv[24] = { "boot", "--image", image, "--out", NULL };
+        const char *argv[24] = { "boot", "--image", it_image, "--out", NULL };
         char *run = new_rundir(name);
         struct run_result r;
         size_t n = 4;
@@ -264,7 +172,7 @@ static void expect_infra_failure(const char *name, const char *const *extra, con
         assert_one_line_reason(&r, fragment);
         ck_assert_ptr_nonnull(strstr(r.out, "verdict: infrastructure failure"));
         run_result_free(&r);
-        assert_report_names_failure(run, fragment);
+        it_assert_report_names_failure(run, fragment);
         assert_nothing_left(run);
         free(run);
 }
@@ -299,46 +207,18 @@ START_TEST(test_boot_fails_3_when_the_kernel_panics)
 }
 END_TEST
 
-/* Starts tdxh boot in the background; returns once `process` (qemu or swtpm)
- * of this run is running. */
-/* Starts tdxh boot in the background (run/child.h); returns once `process`
- * (qemu or swtpm) of this run is running. */
+/* Starts tdxh boot in the background; returns once `process` (qemu or
+ * swtpm) of this run is running. */
 static void start_boot(struct child *c, const char *run, const char *log, const char *process)
 {
-        const char *argv[] = { getenv("TDXH_BIN"), "boot", "--image", image, "--out", run, NULL };
-        struct child_opts o = { .name = "tdxh", .argv = argv,
-                                .out = { .kind = CHILD_IO_FILE, .path = log },
-                                .err = { .kind = CHILD_IO_FILE, .path = log } };
-        struct deadline give_up = deadline_in_ms(120000);
-        struct tdxh_err e = { 0 };
-        char needle[4200], desc[2048];
+        const char *argv[] = { "boot", "--image", it_image, "--out", run, NULL };
+        char needle[4200];
 
-        ck_assert_msg(child_spawn(c, &o, &e) == 0, "%s", e.msg);
         if (strcmp(process, "qemu") == 0)
                 snprintf(needle, sizeof(needle), "%s/console.log", run);
         else
                 snprintf(needle, sizeof(needle), "file=%s/swtpm.log", run);
-        while (processes_mentioning(needle, desc, sizeof(desc)) == 0) {
-                struct deadline tick = deadline_in_ms(50);
-
-                if (child_wait(c, &tick, NULL, NULL) == 0)
-                        ck_abort_msg("tdxh boot exited (status 0x%x) before %s started", c->status,
-                                     process);
-                if (deadline_expired(&give_up)) {
-                        child_terminate(c, 0, 5000, NULL);
-                        ck_abort_msg("%s never started", process);
-                }
-        }
-}
-
-static pid_t pid_mentioning(const char *needle)
-{
-        char desc[2048], *open;
-
-        if (processes_mentioning(needle, desc, sizeof(desc)) < 1)
-                return 0;
-        open = strchr(desc, '[');
-        return open ? (pid_t)atoi(open + 1) : 0;
+        it_start_tdxh(c, argv, log, needle);
 }
 
 static void expect_background_failure(const char *name, int signal_to_tdxh, const char *fragment)
@@ -347,7 +227,7 @@ static void expect_background_failure(const char *name, int signal_to_tdxh, cons
         _cleanup_child_ struct child c = CHILD_INIT;
         struct deadline d = deadline_in_ms(120000);
 
-        ck_assert_int_ge(asprintf(&log, "%s/%s.log", work, name), 0);
+        ck_assert_int_ge(asprintf(&log, "%s/%s.log", it_work, name), 0);
         if (signal_to_tdxh) {
                 start_boot(&c, run, log, "qemu");
                 kill(c.pid, signal_to_tdxh);
@@ -356,7 +236,7 @@ static void expect_background_failure(const char *name, int signal_to_tdxh, cons
 
                 start_boot(&c, run, log, "swtpm");
                 ck_assert_int_ge(asprintf(&needle, "file=%s/swtpm.log", run), 0);
-                swtpm = pid_mentioning(needle);
+                swtpm = it_pid_mentioning(needle);
                 ck_assert_int_gt(swtpm, 0);
                 kill(swtpm, SIGKILL);
         }
@@ -371,7 +251,7 @@ static void expect_background_failure(const char *name, int signal_to_tdxh, cons
                 ck_assert_msg(strstr(text, fragment) != NULL, "output '%s' lacks '%s'", text, fragment);
                 free(text);
         }
-        assert_report_names_failure(run, fragment);
+        it_assert_report_names_failure(run, fragment);
         assert_nothing_left(run);
         free(needle);
         free(log);
@@ -390,20 +270,6 @@ START_TEST(test_boot_fails_3_when_swtpm_is_killed)
 }
 END_TEST
 
-/* One image for every test: built once in the runner's process. */
-static void setup_image(void)
-{
-        work = tmpdir_make();
-        image = build_image();
-}
-
-static void teardown_image(void)
-{
-        free(image);
-        tmpdir_remove(work);
-        image = work = NULL;
-}
-
 int main(void)
 {
         Suite *s = suite_create("tdxh_boot");
@@ -412,7 +278,7 @@ int main(void)
 
         if (access("/usr/share/ovmf/OVMF.fd", R_OK) != 0)
                 return 77;
-        tcase_add_unchecked_fixture(tc, setup_image, teardown_image);
+        tcase_add_unchecked_fixture(tc, it_image_setup, it_image_teardown);
         tcase_set_timeout(tc, 600);
         tcase_add_test(tc, test_boot_matches_the_images_golden_file);
         tcase_add_test(tc, test_boot_with_a_changed_cmdline_names_the_command_line);

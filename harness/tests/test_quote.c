@@ -1,4 +1,4 @@
-/* Quote parsing against the real TDX quotes in the shared fixtures, the
+/* Quote parsing against the real TDX quotes in harness/tests/data/real, the
  * input encodings users hand over, and every way the structure can be
  * broken: truncation at every length, inconsistent sizes, trailing junk. */
 #include <ctype.h>

@@ -9,11 +9,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include "core/file.h"
+#include "evidence/tpm_quote.h"
 #include "core/json_util.h"
 #include "proc_check.h"
 #include "run/host_facts.h"
 #include "run/swtpm.h"
+#include "run/swtpm_ek.h"
 #include "run/unix_sock.h"
 #include "testutil.h"
 
@@ -218,6 +223,165 @@ START_TEST(test_swtpm_setup_grandchild_is_reaped_at_once)
 }
 END_TEST
 
+START_TEST(test_swtpm_argv_with_ek_certifies_it_with_the_runs_ca)
+{
+        struct swtpm_opts o = { .state_dir = "/tmp/tdxh-x/tpm", .ctrl_socket = "/tmp/tdxh-x/s",
+                                .log_path = "/run/r/swtpm.log", .output_path = "/run/r/o",
+                                .ek_dir = "/run/r/tpm", .ca_dir = "/tmp/tdxh-x/tpm-ca" };
+        struct strv setup = STRV_INIT, run = STRV_INIT;
+        struct tdxh_err e = { 0 };
+        char *a;
+
+        ck_assert_int_eq(swtpm_argv_build(&o, &setup, &run, &e), 0);
+        a = strv_join(&setup, " ");
+        ck_assert_str_eq(a, "swtpm_setup --tpm2 --tpmstate /tmp/tdxh-x/tpm --pcr-banks "
+                            "sha256,sha384 --createek --overwrite --create-ek-cert --config "
+                            "/tmp/tdxh-x/tpm-ca/swtpm_setup.conf --write-ek-cert-files /run/r/tpm");
+        free(a);
+        strv_free(&setup);
+        strv_free(&run);
+        o.ca_dir = NULL;
+        ck_assert_int_eq(swtpm_argv_build(&o, &setup, &run, &e), -EINVAL);
+        ck_assert_str_eq(e.msg, "swtpm: ek_dir and ca_dir go together");
+        err_clear(&e);
+        o.ca_dir = "/tmp/tdxh x/ca"; /* the configuration files cannot quote */
+        ck_assert_int_eq(swtpm_argv_build(&o, &setup, &run, &e), -EINVAL);
+        ck_assert_str_eq(e.msg, "swtpm: ca_dir must not contain whitespace, '$', '=' or ',': "
+                                "/tmp/tdxh x/ca");
+}
+END_TEST
+
+/* Starts swtpm with the EK certified, returns the PEM it recorded. */
+static char *start_with_ek(struct swtpm *t, const struct paths *p, const char *ek, const char *ca,
+                           bool keep)
+{
+        struct tdxh_err e = { 0 };
+
+        ck_assert_msg(swtpm_start(t,
+                                  &(struct swtpm_opts){ .state_dir = p->state,
+                                                        .ctrl_socket = p->sock,
+                                                        .log_path = p->log,
+                                                        .output_path = p->out,
+                                                        .keep_state = keep,
+                                                        .ek_dir = ek,
+                                                        .ca_dir = ca },
+                                  NULL, &e) == 0,
+                      "%s", e.msg);
+        ck_assert_ptr_nonnull(t->ek_pem);
+        return strdup(t->ek_pem);
+}
+
+START_TEST(test_swtpm_with_ek_dir_records_the_ek_its_runs_ca_certified)
+{
+        struct paths p;
+        struct swtpm t = SWTPM_INIT;
+        struct tdxh_err e = { 0 };
+        char *ek = NULL, *ca = NULL, *ek2 = NULL, *path = NULL, *pem, *pem2, *file;
+        EVP_PKEY *key = NULL;
+
+        ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+        paths_make(&p);
+        ck_assert_int_ge(asprintf(&ek, "%s/run/tpm", p.dir), 0);
+        ck_assert_int_ge(asprintf(&ek2, "%s/run2/tpm", p.dir), 0);
+        ck_assert_int_ge(asprintf(&ca, "%s/ca", p.dir), 0);
+        pem = start_with_ek(&t, &p, ek, ca, false);
+        fprintf(stderr, "figures swtpm with EK certificate: setup %llu ms, CA and certificate "
+                "check %llu ms, ready %llu ms\n", (unsigned long long)t.setup_ms,
+                (unsigned long long)t.ek_ms, (unsigned long long)t.ready_ms);
+        ck_assert_msg(tpm_ek_load_pem(pem, strlen(pem), &key, &e) == 0, "%s", e.msg);
+        EVP_PKEY_free(key);
+        ck_assert_int_ge(asprintf(&path, "%s/ek.pem", ek), 0);
+        file = (char *)slurp(path, NULL);
+        ck_assert_str_eq(file, pem);
+        free(file);
+        free(path);
+        /* Both EKs' certificates are kept as evidence. */
+        ck_assert_int_ge(asprintf(&path, "%s/ek-secp384r1.crt", ek), 0);
+        ck_assert_int_eq(access(path, R_OK), 0);
+        free(path);
+        ck_assert_int_eq(swtpm_stop(&t, &e), 0);
+        swtpm_done(&t);
+        ck_assert_ptr_null(t.ek_pem);
+        /* A kept state is not manufactured again and has the same EK. */
+        t = (struct swtpm)SWTPM_INIT;
+        pem2 = start_with_ek(&t, &p, ek2, ca, true);
+        ck_assert_uint_eq(t.setup_ms, 0);
+        ck_assert_str_eq(pem2, pem);
+        ck_assert_int_ge(asprintf(&path, "%s/ek.pem", ek2), 0);
+        file = (char *)slurp(path, NULL);
+        ck_assert_str_eq(file, pem);
+        free(file);
+        free(path);
+        ck_assert_int_eq(swtpm_stop(&t, &e), 0);
+        swtpm_done(&t);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+        free(pem);
+        free(pem2);
+        free(ek);
+        free(ek2);
+        free(ca);
+        paths_free(&p);
+}
+END_TEST
+
+/* A certificate of a fresh RSA 2048 key signed by signer (self-signed when
+ * NULL), as DER. */
+static uint8_t *cert_der(EVP_PKEY *subject, EVP_PKEY *signer, int *ret_len)
+{
+        X509 *x = X509_new();
+        uint8_t *der = NULL;
+
+        ck_assert_int_eq(X509_set_version(x, X509_VERSION_3), 1);
+        ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(x), 7), 1);
+        ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+        ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+        ck_assert_int_eq(X509_set_pubkey(x, subject), 1);
+        ck_assert_int_gt(X509_sign(x, signer ? signer : subject, EVP_sha256()), 0);
+        *ret_len = i2d_X509(x, &der);
+        ck_assert_int_gt(*ret_len, 0);
+        X509_free(x);
+        return der;
+}
+
+START_TEST(test_swtpm_ek_certificate_must_come_from_the_runs_ca)
+{
+        char *dir = tmpdir_make(), *ca = NULL, *ek = NULL, *state = NULL, *cert = NULL;
+        char *pem = NULL;
+        struct tdxh_err e = { 0 };
+        EVP_PKEY *rsa = EVP_RSA_gen(2048), *other = EVP_EC_gen("P-256");
+        uint8_t *der;
+        int len;
+
+        ck_assert_int_ge(asprintf(&ca, "%s/ca", dir), 0);
+        ck_assert_int_ge(asprintf(&ek, "%s/tpm", dir), 0);
+        ck_assert_int_ge(asprintf(&state, "%s", dir), 0);
+        ck_assert_int_ge(asprintf(&cert, "%s/ek-rsa2048.crt", ek), 0);
+        ck_assert_msg(swtpm_ek_prepare(ca, ek, &e) == 0, "%s", e.msg);
+        ck_assert_int_eq(swtpm_ek_collect(ca, ek, state, &pem, &e), -ENOENT);
+        ck_assert_msg(strstr(e.msg, "swtpm_setup wrote no EK certificate") != NULL, "%s", e.msg);
+        /* Signed by another CA: refused. */
+        der = cert_der(rsa, other, &len);
+        ck_assert_int_eq(file_write_atomic(cert, der, (size_t)len, 0644, &e), 0);
+        OPENSSL_free(der);
+        err_clear(&e);
+        ck_assert_int_eq(swtpm_ek_collect(ca, ek, state, &pem, &e), -EACCES);
+        ck_assert_msg(strstr(e.msg, "not issued by this run's EK CA") != NULL, "%s", e.msg);
+        ck_assert_ptr_null(pem);
+        ck_assert_int_eq(file_write_atomic(cert, "junk", 4, 0644, &e), 0);
+        err_clear(&e);
+        ck_assert_int_eq(swtpm_ek_collect(ca, ek, state, &pem, &e), -EINVAL);
+        ck_assert_msg(strstr(e.msg, "not a DER certificate") != NULL, "%s", e.msg);
+        EVP_PKEY_free(rsa);
+        EVP_PKEY_free(other);
+        free(cert);
+        free(state);
+        free(ek);
+        free(ca);
+        tmpdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("run/swtpm");
@@ -228,6 +392,9 @@ int main(void)
         tcase_add_test(tc, test_swtpm_dying_before_ready_is_reported_with_its_message);
         tcase_add_test(tc, test_swtpm_setup_grandchild_is_reaped_at_once);
         tcase_add_test(tc, test_host_facts_name_versions_hashes_and_unreadable_inputs);
+        tcase_add_test(tc, test_swtpm_argv_with_ek_certifies_it_with_the_runs_ca);
+        tcase_add_test(tc, test_swtpm_with_ek_dir_records_the_ek_its_runs_ca_certified);
+        tcase_add_test(tc, test_swtpm_ek_certificate_must_come_from_the_runs_ca);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

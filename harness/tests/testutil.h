@@ -10,8 +10,8 @@
 
 #include "core/buf.h"
 
-/* Path of a file under ../shared/fixtures (static buffer per call site is
- * not used: the result is malloc'd and owned by the caller). */
+/* Path of a real TDX data file under harness/tests/data/real (PROVENANCE.md
+ * there gives each file's source); malloc'd, owned by the caller. */
 char *fixture_path(const char *rel);
 
 /* Path of a file under harness/tests/data. */

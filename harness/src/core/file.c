@@ -12,6 +12,25 @@
 
 #include "core/cleanup.h"
 
+int file_mkdir_p(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *copy = strdup(path);
+
+        if (!copy)
+                return -ENOMEM;
+        for (char *p = copy + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(copy, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        if (mkdir(copy, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
 int file_open_regular(const char *path, struct stat *ret_st, struct tdxh_err *e)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -14,6 +14,9 @@
 
 struct stat;
 
+/* Creates path and its missing parents (mode for each); 0 or -errno. */
+int file_mkdir_p(const char *path, mode_t mode);
+
 /* Opens path read-only (O_CLOEXEC) and checks that it is a regular file.
  * Returns the descriptor, its status in *ret_st, or a negative errno with a
  * message naming the file. */

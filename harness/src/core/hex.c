@@ -6,14 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Both digits of every byte value: one two-byte copy per byte, which halves
+ * the cost of hex for the raw event data of big logs (inspect --json). */
+static const char hex_pairs[2 * 256 + 1] =
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+        "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+        "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+        "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+        "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+        "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+        "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+
 void hex_encode(const uint8_t *data, size_t len, char *out)
 {
-        static const char digits[] = "0123456789abcdef";
+        size_t i = 0;
 
-        for (size_t i = 0; i < len; i++) {
-                out[2 * i] = digits[data[i] >> 4];
-                out[2 * i + 1] = digits[data[i] & 0xf];
+        /* four bytes a round: eight digits written with one store */
+        for (; i + 4 <= len; i += 4) {
+                char digits[8];
+
+                memcpy(digits, hex_pairs + 2 * data[i], 2);
+                memcpy(digits + 2, hex_pairs + 2 * data[i + 1], 2);
+                memcpy(digits + 4, hex_pairs + 2 * data[i + 2], 2);
+                memcpy(digits + 6, hex_pairs + 2 * data[i + 3], 2);
+                memcpy(out + 2 * i, digits, 8);
         }
+        for (; i < len; i++)
+                memcpy(out + 2 * i, hex_pairs + 2 * data[i], 2);
         out[2 * len] = '\0';
 }
 

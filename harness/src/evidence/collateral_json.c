@@ -8,7 +8,7 @@
 
 #include "core/hex.h"
 
-int cj_fail(struct cj *cj, const char *fmt, ...)
+void cj_failf(struct cj *cj, const char *fmt, ...)
 {
         char msg[512];
         va_list ap;
@@ -16,7 +16,7 @@ int cj_fail(struct cj *cj, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        return err_setf(cj->e, -EINVAL, "%s: %s", cj->file, msg);
+        (void)err_setf(cj->e, -EINVAL, "%s: %s", cj->file, msg);
 }
 
 static int member(struct cj *cj, json_object *o, const char *key, const char *path,

@@ -3,6 +3,7 @@
  * member (what Intel's signatures cover). Internal to the evidence module. */
 #pragma once
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +16,13 @@ struct cj {
         struct tdxh_err *e;
 };
 
-/* Records "FILE: MESSAGE" and returns -EINVAL. */
-int cj_fail(struct cj *cj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records "FILE: MESSAGE". */
+void cj_failf(struct cj *cj, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records "FILE: MESSAGE" and is -EINVAL. A macro so that the constant is
+ * visible where it is returned: the compiler then knows that a reader which
+ * failed returns < 0 and left its out-parameter alone, and does not warn that
+ * the caller may use it uninitialised (gcc -O2 -Wmaybe-uninitialized). */
+#define cj_fail(cj, ...) (cj_failf((cj), __VA_ARGS__), -EINVAL)
 
 /* Each reads member key of o (path names o in messages) and fails when it is
  * missing or of another type. */

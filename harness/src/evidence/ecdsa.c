@@ -11,23 +11,17 @@
 
 #include "core/cleanup.h"
 
-int ecdsa_p256_key_from_raw(const uint8_t xy[64], EVP_PKEY **ret)
+int ec_key_from_point(const char *group, const uint8_t *point, size_t len, EVP_PKEY **ret)
 {
-        uint8_t point[65];
-        char group[] = "prime256v1";
         OSSL_PARAM params[] = {
-                OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group) - 1),
-                OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)),
+                OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, strlen(group)),
+                OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len),
                 OSSL_PARAM_END,
         };
-        EVP_PKEY_CTX *ctx;
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
         EVP_PKEY *key = NULL;
         int ok;
 
-        /* Uncompressed SEC1 point: 0x04 || x || y. */
-        point[0] = 0x04;
-        memcpy(point + 1, xy, 64);
-        ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
         if (!ctx)
                 return -ENOMEM;
         /* The import decodes the point and rejects one that is not on the curve. */
@@ -39,6 +33,16 @@ int ecdsa_p256_key_from_raw(const uint8_t xy[64], EVP_PKEY **ret)
                 return -EINVAL;
         *ret = key;
         return 0;
+}
+
+int ecdsa_p256_key_from_raw(const uint8_t xy[64], EVP_PKEY **ret)
+{
+        uint8_t point[65];
+
+        /* Uncompressed SEC1 point: 0x04 || x || y. */
+        point[0] = 0x04;
+        memcpy(point + 1, xy, 64);
+        return ec_key_from_point("prime256v1", point, sizeof(point), ret);
 }
 
 int ecdsa_p256_key_to_raw(EVP_PKEY *key, uint8_t ret_xy[64])

@@ -15,6 +15,9 @@ static inline void evp_pkey_freep(EVP_PKEY **k)
 
 /* A public key from x||y. -EINVAL when the point is not on the curve. */
 int ecdsa_p256_key_from_raw(const uint8_t xy[64], EVP_PKEY **ret);
+/* An EC public key of group ("prime256v1", "secp384r1") from an uncompressed
+ * SEC1 point (0x04 || x || y). -EINVAL when the point is not on the curve. */
+int ec_key_from_point(const char *group, const uint8_t *point, size_t len, EVP_PKEY **ret);
 
 /* Writes x||y of an EC P-256 key. -EINVAL for any other key type. */
 int ecdsa_p256_key_to_raw(EVP_PKEY *key, uint8_t ret_xy[64]);

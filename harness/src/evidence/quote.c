@@ -5,16 +5,29 @@
  * first problem found is reported with its offset and field. Zero padding
  * after the quote (drivers hand out fixed-size buffers) is accepted and
  * counted; any other trailing byte is an error, because it would be data no
- * signature covers. */
+ * signature covers, except for quote_parse_any_trailing(), which shows what
+ * such a file holds (tdxh inspect) and records that the bytes are there. */
 #include "evidence/quote.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 const uint8_t quote_intel_qe_vendor_id[16] = {
         0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
         0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07,
 };
+
+const uint8_t quote_fake_qe_vendor_id[16] = QUOTE_FAKE_QE_VENDOR_TEXT;
+
+const char *quote_qe_vendor_name(const uint8_t vendor_id[16])
+{
+        if (memcmp(vendor_id, quote_intel_qe_vendor_id, 16) == 0)
+                return "Intel";
+        if (memcmp(vendor_id, quote_fake_qe_vendor_id, 16) == 0)
+                return "tdxh fake QE (not genuine)";
+        return "unknown";
+}
 
 /* Sizes inside the ECDSA P-256 signature data (§6.4). */
 #define SIG_FIXED_LEN 134u      /* signature, key, cert type and size */
@@ -228,7 +241,10 @@ static int parse_signature_data(const uint8_t *d, size_t len, struct quote *q,
         return parse_qe_cert_data(d, p + 6, sig_end, q, e);
 }
 
-int quote_parse(const uint8_t *data, size_t len, struct quote *ret, struct tdxh_err *e)
+/* Both entry points: any_trailing says whether bytes other than zero
+ * padding may follow the quote (recorded, not refused). */
+static int parse_quote(const uint8_t *data, size_t len, bool any_trailing, struct quote *ret,
+                       struct tdxh_err *e)
 {
         struct quote q = { 0 };
         int r;
@@ -240,16 +256,32 @@ int quote_parse(const uint8_t *data, size_t len, struct quote *ret, struct tdxh_
         if (r < 0)
                 return r;
         q.quote_len = q.signed_len + 4 + q.signature_data_len;
-        for (size_t i = q.quote_len; i < len; i++)
-                if (data[i] != 0)
+        for (size_t i = q.quote_len; i < len; i++) {
+                if (data[i] == 0)
+                        continue;
+                if (!any_trailing)
                         return err_setf(e, -EINVAL,
                                         "offset 0x%zx: non-zero byte 0x%02x after the end of the "
                                         "quote (it ends at 0x%zx; only zero padding may follow)",
                                         i, data[i], q.quote_len);
+                q.trailing_data = true;
+                break;
+        }
         q.trailing_len = len - q.quote_len;
         q.data = data;
         *ret = q;
         return 0;
+}
+
+int quote_parse(const uint8_t *data, size_t len, struct quote *ret, struct tdxh_err *e)
+{
+        return parse_quote(data, len, false, ret, e);
+}
+
+int quote_parse_any_trailing(const uint8_t *data, size_t len, struct quote *ret,
+                             struct tdxh_err *e)
+{
+        return parse_quote(data, len, true, ret, e);
 }
 
 void quote_qe_report_fields(const struct quote *q, struct qe_report_fields *ret)

@@ -25,6 +25,13 @@
 
 /* The QE vendor ID of Intel's quoting enclave. */
 extern const uint8_t quote_intel_qe_vendor_id[16];
+/* The QE vendor ID of tdxh's fake quote service (fakes/fake_qgs.h): the
+ * ASCII bytes "tdxh-FAKE-QE-v1" and a NUL, so that a fake quote says what
+ * it is wherever its header is shown, and never passes the vendor check. */
+#define QUOTE_FAKE_QE_VENDOR_TEXT "tdxh-FAKE-QE-v1"
+extern const uint8_t quote_fake_qe_vendor_id[16];
+/* "Intel", "tdxh fake QE (not genuine)" or "unknown", for people. */
+const char *quote_qe_vendor_name(const uint8_t vendor_id[16]);
 
 /* The TD report body of a quote (TDX 1.0 fields, plus the TDX 1.5 ones when
  * body_type is 3). Offsets are relative to the body. */
@@ -80,11 +87,21 @@ struct quote {
 
         size_t quote_len;    /* bytes of the quote proper */
         size_t trailing_len; /* zero padding after the quote (tolerated, reported) */
+        bool trailing_data;  /* quote_parse_any_trailing(): some of the trailing_len
+                              * bytes are not zero padding */
 };
 
 /* Parses a quote from data (which must outlive *ret: pointers point into it).
  * Errors name the offset and field. */
 int quote_parse(const uint8_t *data, size_t len, struct quote *ret, struct tdxh_err *e);
+
+/* The same, for showing a file rather than trusting it: any bytes may follow
+ * the quote (a test file with a text line appended, a capture with more
+ * after it). They are counted in trailing_len, and trailing_data says when
+ * they are not all zero; no signature covers them, so quote_parse() (and
+ * tdxh verify) refuses such input. */
+int quote_parse_any_trailing(const uint8_t *data, size_t len, struct quote *ret,
+                             struct tdxh_err *e);
 
 /* JSON for `tdxh inspect --json`: kind "quote", version, tee_type,
  * mrseam, td_attributes, xfam, mrtd, mrconfigid, mrowner, mrownerconfig,

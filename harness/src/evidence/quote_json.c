@@ -109,6 +109,9 @@ static int add_header(json_object *o, const struct quote *q)
                 r = json_add_int_fields(o, ints, ELEMENTSOF(ints));
         if (r >= 0)
                 r = json_add_hex_fields(o, hex, ELEMENTSOF(hex));
+        /* the vendor in words, so that a fake quote says so in inspect */
+        if (r >= 0)
+                r = json_add_string(o, "qe_vendor", quote_qe_vendor_name(q->qe_vendor_id));
         return r;
 }
 

@@ -25,6 +25,7 @@ struct verify_ctx {
         bool has_report_data;
         uint8_t report_data[64];
         bool allow_debug;
+        bool own_root;  /* a --trust-root was given: the chain ends at the user's root */
         struct chain_trust trust;
         struct collateral *collateral; /* NULL when no collateral was given */
 };
@@ -41,6 +42,7 @@ int verify_ctx_new(const struct verify_opts *o, struct verify_ctx **ret, struct 
                 memcpy(c->report_data, o->report_data, 64);
         }
         c->allow_debug = o->allow_debug;
+        c->own_root = o->trust_root != NULL;
         r = chain_trust_load(&c->trust, o, e);
         if (r >= 0 && (o->tcb_info || o->qe_identity))
                 r = collateral_load(o, &c->trust, &c->collateral, e);
@@ -61,7 +63,11 @@ void verify_ctx_free(struct verify_ctx *c)
         free(c);
 }
 
-static int check_header(const struct quote *q, struct verify_result *res)
+/* The QE vendor: Intel's, or tdxh's fake QE. A fake quote's chain can end
+ * only at a root the user names (--trust-root: the run's fake root); against
+ * Intel's pinned root the vendor fails, and the chain with it, so a fake
+ * quote never passes as genuine. */
+static int check_header(const struct quote *q, bool own_root, struct verify_result *res)
 {
         char vendor[33];
         int r;
@@ -79,6 +85,14 @@ static int check_header(const struct quote *q, struct verify_result *res)
         if (r < 0)
                 return r;
         hex_encode(q->qe_vendor_id, 16, vendor);
+        if (memcmp(q->qe_vendor_id, quote_fake_qe_vendor_id, 16) == 0)
+                return verify_add(res, VERIFY_QE_VENDOR, own_root,
+                                  own_root ? "%s is tdxh's fake QE (\"" QUOTE_FAKE_QE_VENDOR_TEXT
+                                             "\"): a fake quote, accepted only because --trust-root "
+                                             "names its root"
+                                           : "%s is tdxh's fake QE (\"" QUOTE_FAKE_QE_VENDOR_TEXT
+                                             "\"): a fake quote, never genuine",
+                                  vendor);
         return verify_add(res, VERIFY_QE_VENDOR,
                           memcmp(q->qe_vendor_id, quote_intel_qe_vendor_id, 16) == 0,
                           memcmp(q->qe_vendor_id, quote_intel_qe_vendor_id, 16) == 0
@@ -214,7 +228,7 @@ int verify_quote(const struct verify_ctx *c, const struct quote *q, struct verif
 {
         int r;
 
-        r = check_header(q, res);
+        r = check_header(q, c->own_root, res);
         if (r >= 0)
                 r = check_quote_signature(q, res);
         if (r >= 0)

@@ -129,15 +129,16 @@ static void put_resource(uint8_t *p, const struct ram_entry *r)
         le64_put(p + 40, r->len);
 }
 
-static int td_hob_section(const struct tdvf_metadata *md, const struct tdvf_section **ret,
-                          struct tdxh_err *e)
+/* The TD_HOB section, or NULL (the error recorded). A pointer rather than an
+ * out-parameter, so that no caller can go on with it unset. */
+static const struct tdvf_section *td_hob_section(const struct tdvf_metadata *md,
+                                                 struct tdxh_err *e)
 {
         const struct tdvf_section *s = tdvf_td_hob(md);
 
         if (!s)
-                return err_setf(e, -EINVAL, "the TDVF metadata has no TD_HOB section");
-        *ret = s;
-        return 0;
+                (void)err_setf(e, -EINVAL, "the TDVF metadata has no TD_HOB section");
+        return s;
 }
 
 int td_hob_build_split(const struct tdvf_metadata *md, uint64_t below_4g, uint64_t above_4g,
@@ -150,9 +151,9 @@ int td_hob_build_split(const struct tdvf_metadata *md, uint64_t below_4g, uint64
         size_t len;
         int r;
 
-        r = td_hob_section(md, &td_hob, e);
-        if (r < 0)
-                return r;
+        td_hob = td_hob_section(md, e);
+        if (!td_hob)
+                return -EINVAL;
         if (below_4g == 0 || below_4g > FOUR_GIB || above_4g > UINT64_MAX - FOUR_GIB)
                 return err_setf(e, -EINVAL, "guest RAM 0x%llx below 4 GiB + 0x%llx above is "
                                 "not a valid q35 layout",
@@ -230,13 +231,11 @@ int td_hob_event_data(const struct tdvf_metadata *md, uint8_t ret[TD_HOB_EVENT_D
                       struct tdxh_err *e)
 {
         static const char desc[] = "TdxTable"; /* logged with its NUL */
-        const struct tdvf_section *td_hob = NULL;
+        const struct tdvf_section *td_hob = td_hob_section(md, e);
         uint8_t *p = ret;
-        int r;
 
-        r = td_hob_section(md, &td_hob, e);
-        if (r < 0)
-                return r;
+        if (!td_hob)
+                return -EINVAL;
         *p++ = sizeof(desc);
         memcpy(p, desc, sizeof(desc));
         p += sizeof(desc);

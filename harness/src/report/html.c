@@ -183,14 +183,16 @@ static int put_replay(struct buf *b, const struct diff_register *R)
         return 0;
 }
 
-static int put_register(struct buf *b, size_t si, const struct report_scenario *s, const struct diff_register *R)
+/* id: "s0" for a scenario's diff, "s0-c1" for its second comparison. */
+static int put_register(struct buf *b, const char *id, const struct explain_result *x,
+                        const struct diff_register *R)
 {
         const char *st = diff_reg_status_name(R->status);
         int r;
 
-        r = buf_printf(b, "<section class=\"register reg-%s\" id=\"s%zu-%s\" data-register=\"%s\" "
+        r = buf_printf(b, "<section class=\"register reg-%s\" id=\"%s-%s\" data-register=\"%s\" "
                           "data-status=\"%s\">\n<h3>%s ",
-                       st, si, golden_reg_name(R->reg), golden_reg_name(R->reg), st, diff_reg_title(R->reg));
+                       st, id, golden_reg_name(R->reg), golden_reg_name(R->reg), st, diff_reg_title(R->reg));
         if (r >= 0)
                 r = put_badge(b, st, st);
         if (r >= 0)
@@ -219,9 +221,9 @@ static int put_register(struct buf *b, size_t si, const struct report_scenario *
         if (r >= 0)
                 r = buf_puts(b, "</dl>\n");
         if (r >= 0)
-                r = put_causes(b, s->explain, R->reg);
+                r = put_causes(b, x, R->reg);
         if (r >= 0)
-                r = put_input_checks(b, s->explain, R->reg);
+                r = put_input_checks(b, x, R->reg);
         if (r >= 0)
                 r = put_events(b, R);
         return r < 0 ? r : buf_puts(b, "</section>\n");
@@ -272,6 +274,19 @@ static int put_checks(struct buf *b, const struct report_scenario *s)
         return r;
 }
 
+/* The causes about the whole evidence, then every register that was listed
+ * or observed. */
+static int put_diff(struct buf *b, const char *id, const struct diff_result *d,
+                    const struct explain_result *x)
+{
+        int r = put_causes(b, x, EXPLAIN_ALL_REGISTERS);
+
+        for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
+                if (d->regs[i].status != DIFF_REG_NOT_LISTED || d->regs[i].n_observed)
+                        r = put_register(b, id, x, &d->regs[i]);
+        return r;
+}
+
 static int put_scenario(struct buf *b, const struct report *rep, size_t si)
 {
         const struct report_scenario *s = rep->scenarios[si];
@@ -307,10 +322,38 @@ static int put_scenario(struct buf *b, const struct report *rep, size_t si)
         if (r >= 0)
                 r = put_checks(b, s);
         if (r >= 0 && s->diff) {
-                r = put_causes(b, s->explain, EXPLAIN_ALL_REGISTERS);
-                for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
-                        if (s->diff->regs[i].status != DIFF_REG_NOT_LISTED || s->diff->regs[i].n_observed)
-                                r = put_register(b, si, s, &s->diff->regs[i]);
+                char id[32];
+
+                snprintf(id, sizeof(id), "s%zu", si);
+                r = put_diff(b, id, s->diff, s->explain);
+        }
+        for (size_t i = 0; i < s->n_comparisons && r >= 0; i++) {
+                const struct report_comparison *cmp = &s->comparisons[i];
+                char id[48];
+
+                snprintf(id, sizeof(id), "s%zu-c%zu", si, i);
+                r = buf_printf(b, "<section class=\"comparison\" id=\"%s\" data-match=\"%s\">\n<h3>", id,
+                               cmp->diff.match ? "true" : "false");
+                if (r >= 0)
+                        r = put_text(b, cmp->label);
+                if (r >= 0)
+                        r = buf_putc(b, ' ');
+                if (r >= 0)
+                        r = put_badge(b, cmp->diff.match ? "match" : "mismatch",
+                                      cmp->diff.match ? "match" : "mismatch");
+                if (r >= 0 && cmp->diff.profile) {
+                        r = buf_puts(b, "</h3>\n<p class=\"meta\">golden profile ");
+                        if (r >= 0)
+                                r = put_text(b, cmp->diff.profile);
+                        if (r >= 0)
+                                r = buf_puts(b, "</p>\n");
+                } else if (r >= 0) {
+                        r = buf_puts(b, "</h3>\n");
+                }
+                if (r >= 0)
+                        r = put_diff(b, id, &cmp->diff, &cmp->explain);
+                if (r >= 0)
+                        r = buf_puts(b, "</section>\n");
         }
         return r < 0 ? r : buf_puts(b, "</section>\n");
 }

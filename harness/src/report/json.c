@@ -55,6 +55,26 @@ static int check_to_json(const struct report_check *c, json_object **ret)
         return 0;
 }
 
+/* [{"step": label, "diff": explain JSON}] of a scenario's measure steps. */
+static int comparisons_to_json(const struct report_scenario *s, json_object **ret)
+{
+        _cleanup_json_ json_object *arr = json_object_new_array();
+
+        if (!arr)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_comparisons; i++) {
+                json_object *c = json_object_new_object(), *d = NULL;
+
+                if (!c || json_array_add(arr, c) < 0 ||
+                    json_add_string(c, "step", s->comparisons[i].label) < 0 ||
+                    explain_to_json(&s->comparisons[i].diff, &s->comparisons[i].explain, true, &d) < 0 ||
+                    json_add(c, "diff", d) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(arr);
+        return 0;
+}
+
 static int scenario_to_json(const struct report *rep, const struct report_scenario *s, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
@@ -92,6 +112,8 @@ static int scenario_to_json(const struct report *rep, const struct report_scenar
         } else if (r >= 0) {
                 r = json_add(o, "diff", NULL);
         }
+        if (r >= 0 && s->n_comparisons)
+                r = comparisons_to_json(s, &sub) >= 0 ? json_add(o, "comparisons", sub) : -ENOMEM;
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);

@@ -50,6 +50,12 @@ static void scenario_free(struct report_scenario *s)
                 explain_result_free(s->explain);
         free(s->diff);
         free(s->explain);
+        for (size_t i = 0; i < s->n_comparisons; i++) {
+                free(s->comparisons[i].label);
+                diff_result_free(&s->comparisons[i].diff);
+                explain_result_free(&s->comparisons[i].explain);
+        }
+        free(s->comparisons);
         json_object_put(s->facts);
         free(s);
 }
@@ -215,6 +221,23 @@ int report_attach_diff(struct report_scenario *s, struct diff_result *d, struct 
         for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
                 r = register_check(s, &s->diff->regs[i]);
         return r;
+}
+
+int report_add_comparison(struct report_scenario *s, const char *label, struct diff_result *d,
+                          struct explain_result *x)
+{
+        struct report_comparison *v = reallocarray(s->comparisons, s->n_comparisons + 1, sizeof(*v));
+        char *l = NULL;
+
+        if (!v)
+                return -ENOMEM;
+        s->comparisons = v;
+        if (utf8_sanitize_dup(label, &l) < 0)
+                return -ENOMEM;
+        v[s->n_comparisons++] = (struct report_comparison){ .label = l, .diff = *d, .explain = *x };
+        memset(d, 0, sizeof(*d));
+        memset(x, 0, sizeof(*x));
+        return 0;
 }
 
 void report_count(const struct report *r, const struct report_scenario *only, struct report_counts *ret)

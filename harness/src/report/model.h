@@ -31,6 +31,14 @@ struct report_check {
         int reg;       /* the register it checks (enum golden_reg), or -1 */
 };
 
+/* A comparison made by one step of a scenario (a measure step): its label
+ * (the step's name) and the diff and explanation, owned. */
+struct report_comparison {
+        char *label;
+        struct diff_result diff;
+        struct explain_result explain;
+};
+
 struct report_scenario {
         char *name;
         char *backend; /* may be NULL */
@@ -41,6 +49,8 @@ struct report_scenario {
         json_object *facts;             /* owned; host facts and timings, or NULL */
         struct diff_result *diff;       /* owned; NULL when no golden comparison */
         struct explain_result *explain; /* owned; may be NULL with a diff */
+        struct report_comparison *comparisons; /* the scenario steps' own, in order */
+        size_t n_comparisons;
 };
 
 struct report {
@@ -83,6 +93,11 @@ int report_add_check(struct report_scenario *s, const char *name, enum report_st
 int report_set_facts(struct report_scenario *s, json_object *facts);
 
 int report_attach_diff(struct report_scenario *s, struct diff_result *d, struct explain_result *x);
+
+/* Moves *d and *x (left empty) into a new comparison labelled label; adds
+ * no check (the step that made it is the check). */
+int report_add_comparison(struct report_scenario *s, const char *label, struct diff_result *d,
+                          struct explain_result *x);
 
 void report_count(const struct report *r, const struct report_scenario *only, struct report_counts *ret);
 /* fail when anything failed, error when anything errored (and nothing

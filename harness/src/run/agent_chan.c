@@ -63,25 +63,13 @@ int agent_chan_connect(struct agent_chan *c, const char *path, const struct dead
 static int send_all(struct agent_chan *c, const char *data, size_t len, const char *op,
                     const struct deadline *d, const struct wait_watch *w, struct tdxh_err *e)
 {
-        while (len > 0) {
-                struct child *dead = NULL;
-                ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
-                int r;
+        struct child *dead = NULL;
+        int r = unix_send_all(c->fd, data, len, d, w, &dead);
 
-                if (n > 0) {
-                        data += n;
-                        len -= (size_t)n;
-                        continue;
-                }
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno != EAGAIN)
-                        return err_setf(e, errno == EPIPE ? -ECONNRESET : -errno,
-                                        "agent: sending %s: %s", op, strerror(errno));
-                r = wait_fd(c->fd, POLLOUT, d, w, &dead);
-                if (r < 0)
-                        return watch_error(r, op, w, dead, e);
-        }
+        if (r == -ETIMEDOUT || r == -ECANCELED || r == -ECHILD)
+                return watch_error(r, op, w, dead, e);
+        if (r < 0)
+                return err_setf(e, r, "agent: sending %s: %s", op, strerror(-r));
         return 0;
 }
 
@@ -241,6 +229,7 @@ static int read_response(struct agent_chan *c, const char *op, int64_t min_id, i
                         if (!json_object_object_get_ex(resp, "error", &msg) ||
                             !json_object_is_type(msg, json_type_string))
                                 msg = NULL;
+                        c->refused = true;
                         return err_setf(e, -num, "agent: %s: %s", op,
                                         msg ? json_object_get_string(msg) : strerror(num));
                 }
@@ -257,6 +246,7 @@ int agent_call(struct agent_chan *c, const char *op, json_object *params,
         int64_t id;
         int r;
 
+        c->refused = false;
         r = send_request(c, op, params, &id, d, w, e);
         if (r < 0)
                 return r;

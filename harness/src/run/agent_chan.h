@@ -25,6 +25,8 @@ struct agent_chan {
         struct buf in;   /* received bytes not yet consumed */
         bool discarding; /* skipping the rest of an oversize line */
         int64_t next_id;
+        bool refused;    /* the last call's answer was {"ok":false}: the agent
+                          * refused the request; the channel is fine */
 };
 #define AGENT_CHAN_INIT { .fd = -1, .next_id = 1 }
 
@@ -43,7 +45,8 @@ int agent_chan_adopt(struct agent_chan *c, int fd);
  * caller). Errors: {"ok":false} gives -errno from its "errno" field (EIO if
  * absent) with "agent: OP: <error>"; -ETIMEDOUT at the deadline;
  * -ECONNRESET when the channel closed; -EPROTO for a line that is not a
- * JSON object; -E2BIG for a line over AGENT_LINE_MAX (the rest of it is
+ * JSON object (after {"ok":false} c->refused is set, after anything else it
+ * is clear); -E2BIG for a line over AGENT_LINE_MAX (the rest of it is
  * skipped, the channel stays usable); -ECANCELED and -ECHILD from the
  * watch. Responses to earlier requests (other ids) are skipped. */
 int agent_call(struct agent_chan *c, const char *op, json_object *params,

@@ -185,7 +185,7 @@ static int wait_agent(struct boot_session *s, const struct deadline *d, struct t
 int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh_err *e)
 {
         uint64_t ms = s->opts.boot_timeout_ms ? s->opts.boot_timeout_ms : BOOT_TIMEOUT_MS;
-        _cleanup_free_ char *state = NULL, *log = NULL, *out = NULL;
+        _cleanup_free_ char *state = NULL, *log = NULL, *out = NULL, *ek = NULL, *ca = NULL;
         struct swtpm_opts to = { .swtpm = s->opts.swtpm, .swtpm_setup = s->opts.swtpm_setup };
         struct deadline d;
         int r;
@@ -196,11 +196,19 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
         r = prepare(s, e);
         if (r < 0)
                 return boot_fail(s, BOOT_FAIL_SETUP, r, e);
-        state = rundir_runtime_file(&s->dir, "tpm");
+        state = s->opts.tpm_state_dir ? strdup(s->opts.tpm_state_dir)
+                                      : rundir_runtime_file(&s->dir, "tpm");
+        to.keep_state = s->opts.tpm_state_dir != NULL;
         log = rundir_file(&s->dir, "swtpm.log");
         out = rundir_file(&s->dir, "swtpm.out");
-        if (!state || !log || !out)
+        /* The EK the host knows: certified by a per-run CA, kept as
+         * RUNDIR/tpm/ek.pem and in s->tpm.ek_pem. */
+        ek = rundir_file(&s->dir, "tpm");
+        ca = rundir_runtime_file(&s->dir, "tpm-ca");
+        if (!state || !log || !out || !ek || !ca)
                 return boot_fail(s, BOOT_FAIL_SETUP, -ENOMEM, e);
+        to.ek_dir = ek;
+        to.ca_dir = ca;
         to.state_dir = state;
         to.ctrl_socket = s->platform.tpm_socket;
         to.log_path = log;

@@ -70,6 +70,11 @@ struct fake_boot_opts {
         const char *out_dir;       /* run directory; NULL: a new one under $TMPDIR */
         const char *swtpm;         /* NULL: "swtpm" from $PATH */
         const char *swtpm_setup;   /* NULL: "swtpm_setup" from $PATH */
+        /* The TPM's state directory (absolute, private): manufactured on the
+         * first boot and kept for the next ones, so that a reboot keeps the
+         * TPM's seeds (a scenario seals, reboots, unseals). The caller
+         * removes it. NULL: a fresh TPM in the runtime directory. */
+        const char *tpm_state_dir;
         /* Integration point with measure/: computes the MRTD the fake TDX
          * module hands to the guest. NULL: no opt/tdxh/mrtd file. */
         fake_tdx_mrtd_fn mrtd_fn;

@@ -11,25 +11,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-        _cleanup_free_ char *copy = strdup(path);
-
-        if (!copy)
-                return -ENOMEM;
-        for (char *p = copy + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(copy, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        if (mkdir(copy, mode) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
+#include "core/file.h"
 
 int rundir_open(struct rundir *rd, const char *out, struct tdxh_err *e)
 {
@@ -41,7 +23,7 @@ int rundir_open(struct rundir *rd, const char *out, struct tdxh_err *e)
         if (!tmp || !*tmp)
                 tmp = "/tmp";
         if (out) {
-                r = mkdir_p(out, 0755);
+                r = file_mkdir_p(out, 0755);
                 if (r < 0)
                         return err_setf(e, r, "%s: cannot create run directory: %s", out,
                                         strerror(-r));

@@ -15,6 +15,7 @@
 
 #include "core/cleanup.h"
 #include "run/logtail.h"
+#include "run/swtpm_ek.h"
 #include "run/unix_sock.h"
 #include "run/wait.h"
 
@@ -53,11 +54,22 @@ int swtpm_argv_build(const struct swtpm_opts *o, struct strv *ret_setup, struct 
                                 o->swtpm);
         if (strchr(o->state_dir, ',') || strchr(o->ctrl_socket, ',') || strchr(o->log_path, ','))
                 return err_setf(e, -EINVAL, "swtpm: paths must not contain a comma");
+        if (!o->ek_dir != !o->ca_dir)
+                return err_setf(e, -EINVAL, "swtpm: ek_dir and ca_dir go together");
+        if (o->ca_dir && ((q = swtpm_ek_check_dir(o->ca_dir, e)) < 0 ||
+                          (q = need_abs(o->ek_dir, "ek_dir", e)) < 0))
+                return q;
         if (strv_push(&s, o->swtpm_setup ? o->swtpm_setup : "swtpm_setup") < 0 ||
             strv_push(&s, "--tpm2") < 0 || strv_push(&s, "--tpmstate") < 0 ||
             strv_push(&s, o->state_dir) < 0 || strv_push(&s, "--pcr-banks") < 0 ||
             strv_push(&s, o->pcr_banks ? o->pcr_banks : SWTPM_DEFAULT_BANKS) < 0 ||
             strv_push(&s, "--createek") < 0 || strv_push(&s, "--overwrite") < 0)
+                return -ENOMEM;
+        /* The EK certified by the run's own CA (swtpm_ek.h). */
+        if (o->ek_dir &&
+            (strv_push(&s, "--create-ek-cert") < 0 || strv_push(&s, "--config") < 0 ||
+             strv_pushf(&s, "%s/%s", o->ca_dir, SWTPM_EK_SETUP_CONF) < 0 ||
+             strv_push(&s, "--write-ek-cert-files") < 0 || strv_push(&s, o->ek_dir) < 0))
                 return -ENOMEM;
         /* Manufacture with the same swtpm that will run the state. */
         if (o->swtpm && (strv_push(&s, "--tpm") < 0 || strv_pushf(&s, "%s socket", swtpm) < 0))
@@ -177,6 +189,15 @@ static int run_setup(struct swtpm *t, const struct swtpm_opts *o, struct signal_
         return 0;
 }
 
+/* swtpm keeps a TPM 2.0's permanent state (seeds, persistent objects, NV)
+ * in tpm2-00.permall of its state directory. */
+static bool swtpm_state_exists(const char *dir)
+{
+        _cleanup_free_ char *p = NULL;
+
+        return asprintf(&p, "%s/tpm2-00.permall", dir) >= 0 && access(p, F_OK) == 0;
+}
+
 int swtpm_start(struct swtpm *t, const struct swtpm_opts *o, struct signal_watch *sw,
                 struct tdxh_err *e)
 {
@@ -196,9 +217,24 @@ int swtpm_start(struct swtpm *t, const struct swtpm_opts *o, struct signal_watch
         if (t->output_fd < 0)
                 return err_setf(e, -errno, "%s: cannot create: %s", o->output_path,
                                 strerror(errno));
-        r = run_setup(t, o, sw, e);
-        if (r < 0)
-                return r;
+        if (!o->keep_state || !swtpm_state_exists(o->state_dir)) {
+                t0 = mono_now_ns();
+                r = o->ek_dir ? swtpm_ek_prepare(o->ca_dir, o->ek_dir, e) : 0;
+                t->ek_ms = elapsed_ms(t0);
+                if (r >= 0)
+                        r = run_setup(t, o, sw, e);
+                if (r >= 0 && o->ek_dir) {
+                        t0 = mono_now_ns();
+                        r = swtpm_ek_collect(o->ca_dir, o->ek_dir, o->state_dir, &t->ek_pem, e);
+                        t->ek_ms += elapsed_ms(t0);
+                }
+                if (r < 0)
+                        return r;
+        } else if (o->ek_dir) {
+                r = swtpm_ek_reuse(o->ek_dir, o->state_dir, &t->ek_pem, e);
+                if (r < 0)
+                        return r;
+        }
         t0 = mono_now_ns();
         /* swtpm's messages before its log is open go to stderr: keep them
          * in the log file too, so a failed start can be explained. */
@@ -251,4 +287,6 @@ void swtpm_done(struct swtpm *t)
         t->output_fd = -1;
         strv_free(&t->setup_argv);
         strv_free(&t->argv);
+        free(t->ek_pem);
+        t->ek_pem = NULL;
 }

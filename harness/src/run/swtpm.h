@@ -6,9 +6,11 @@
  * only a control socket: QEMU's tpm emulator backend connects there and
  * hands swtpm the data channel itself (CMD_SET_DATAFD). Ready means the
  * control socket accepts a connection, checked while watching that swtpm
- * is still alive. */
+ * is still alive. Given ek_dir, swtpm_setup also certifies the EK with a
+ * per-run CA (swtpm_ek.h), so that the host knows the EK's public key. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -27,8 +29,18 @@ struct swtpm_opts {
         const char *output_path;    /* swtpm_setup's output and swtpm's stdout and
                                      * stderr (messages before its log is open) */
         const char *pcr_banks;      /* NULL: SWTPM_DEFAULT_BANKS */
+        bool keep_state;            /* a state already manufactured in state_dir is
+                                     * used as it is (no swtpm_setup): the same TPM
+                                     * across the boots of one scenario */
         uint64_t setup_timeout_ms;  /* 0: 30 s */
         uint64_t ready_timeout_ms;  /* 0: 10 s */
+        /* The EK, known to the host (swtpm_ek.h): where its certificates and
+         * ek.pem go (the run directory's tpm/), and a private directory
+         * (absolute, no whitespace) for the per-run CA that certifies it and
+         * swtpm_setup's configuration. Both or neither; NULL: no EK
+         * certificate, ek_pem stays NULL. */
+        const char *ek_dir;
+        const char *ca_dir;
 };
 
 struct swtpm {
@@ -38,6 +50,8 @@ struct swtpm {
         struct strv argv;
         uint64_t setup_ms;      /* swtpm_setup wall time */
         uint64_t ready_ms;      /* spawn of swtpm to its control socket accepting */
+        uint64_t ek_ms;         /* the per-run CA made and the EK certificate checked */
+        char *ek_pem;           /* the EK public key (PEM, malloc'd) with ek_dir */
 };
 #define SWTPM_INIT { .proc = CHILD_INIT, .output_fd = -1 }
 

@@ -2,6 +2,8 @@
 #include "run/unix_sock.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -52,4 +54,29 @@ int unix_connect_wait(const char *path, const struct deadline *d, const struct w
                 if (backoff < BACKOFF_MAX_MS)
                         backoff *= 2;
         }
+}
+
+int unix_send_all(int fd, const void *data, size_t len, const struct deadline *d,
+                  const struct wait_watch *w, struct child **ret_exited)
+{
+        const uint8_t *p = data;
+
+        while (len > 0) {
+                ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+                int r;
+
+                if (n > 0) {
+                        p += n;
+                        len -= (size_t)n;
+                        continue;
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno != EAGAIN)
+                        return errno == EPIPE ? -ECONNRESET : -errno;
+                r = wait_fd(fd, POLLOUT, d, w, ret_exited);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }

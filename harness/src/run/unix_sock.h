@@ -19,3 +19,9 @@ int unix_connect(const char *path, int *ret_fd);
  * for those, -ETIMEDOUT at the deadline, or another connect error. */
 int unix_connect_wait(const char *path, const struct deadline *d, const struct wait_watch *w,
                       struct child **ret_exited, int *ret_fd);
+
+/* Writes all of data to the non-blocking socket fd, waiting while it is
+ * full. 0; -ECONNRESET when the peer is gone, another -errno of send(); or
+ * what wait_fd() returns (-ETIMEDOUT, -ECANCELED, -ECHILD with *ret_exited). */
+int unix_send_all(int fd, const void *data, size_t len, const struct deadline *d,
+                  const struct wait_watch *w, struct child **ret_exited);

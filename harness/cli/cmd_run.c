@@ -1,0 +1,332 @@
+/* tdxh run: runs scenario files (the YAML files of scenarios/) step by step against
+ * guests on a backend, and reports every step. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check/scenario.h"
+#include "check/scenario_batch.h"
+#include "cli.h"
+#include "core/cleanup.h"
+#include "core/datadir.h"
+#include "core/log.h"
+#include "run/signals.h"
+
+#define MAX_SCENARIOS 64
+#define MAX_JOBS 16
+
+static void usage(FILE *f)
+{
+        fputs("Usage: tdxh run SCENARIO... [--backend fake] [--image DIR] [--out DIR] [--jobs N]\n"
+              "                [--json] [--junit FILE] [--firmware F] [--qemu BIN]\n"
+              "\n"
+              "Runs each scenario (a YAML file, docs/scenarios.md, or the name of one of the\n"
+              "scenario library's, e.g. measure-extend-quote-seal) against its own guest:\n"
+              "boot, measure, extend, quote, seal, reboot and unseal steps, each checked and\n"
+              "reported. Every scenario gets a run directory OUT/NAME with its evidence\n"
+              "(event logs, quotes, sealed blobs) and reports; OUT/report/ holds one report\n"
+              "over all of them.\n"
+              "\n"
+              "  --backend B     fake (default): QEMU + OVMF + swtpm with the fake TDX module\n"
+              "                  and the fake quote service\n"
+              "  --image DIR     the image to boot (default: the scenario's image, else out/image)\n"
+              "  --out DIR       where the run directories go (default: a new one under $TMPDIR)\n"
+              "  --jobs N        scenarios at once, each in its own process (default 1)\n"
+              "  --json          print the JSON report on stdout, no progress\n"
+              "  --junit FILE    also write the JUnit report (one test case per step) to FILE\n"
+              "  --firmware F    OVMF image (default /usr/share/ovmf/OVMF.fd)\n"
+              "  --qemu BIN      QEMU binary (default qemu-system-x86_64)\n"
+              "\n"
+              "Exit status: 0 every step as expected, 1 a step failed, 2 bad input (a scenario\n"
+              "that does not parse), 3 infrastructure failure, 130 interrupted.\n",
+              f);
+}
+
+/* What the user sees while scenarios run: on a terminal one live line per
+ * scenario; otherwise (and not under CI or --json) one plain line per
+ * step; as a child of a parallel run, machine lines for the parent. */
+struct view {
+        enum { VIEW_QUIET, VIEW_LINES, VIEW_LIVE, VIEW_CHILD } mode;
+        size_t n;
+        char **lines;
+        bool drawn;
+};
+
+static void view_draw(struct view *v)
+{
+        if (v->drawn)
+                fprintf(stderr, "\033[%zuA", v->n);
+        for (size_t k = 0; k < v->n; k++)
+                fprintf(stderr, "\r\033[2K%s\n", v->lines[k] ? v->lines[k] : "");
+        v->drawn = true;
+        fflush(stderr);
+}
+
+static void on_progress(size_t k, size_t n, const char *scenario, size_t i, size_t n_steps,
+                        const char *what, void *userdata)
+{
+        struct view *v = userdata;
+        char *line = NULL;
+
+        switch (v->mode) {
+        case VIEW_QUIET:
+                return;
+        case VIEW_CHILD:
+                fprintf(stderr, "tdxh-progress\t%zu\t%zu\t%s\n", i, n_steps, what);
+                fflush(stderr);
+                return;
+        case VIEW_LINES:
+                if (i < n_steps)
+                        fprintf(stderr, "tdxh run: [%zu/%zu] %s: step %zu/%zu %s\n", k + 1, n, scenario,
+                                i + 1, n_steps, what);
+                else
+                        fprintf(stderr, "tdxh run: [%zu/%zu] %s: %s\n", k + 1, n, scenario, what);
+                return;
+        case VIEW_LIVE:
+                if (i < n_steps ? asprintf(&line, "[%zu/%zu] %-28s step %zu/%zu %s", k + 1, n, scenario,
+                                           i + 1, n_steps, what) < 0
+                                : asprintf(&line, "[%zu/%zu] %-28s %s", k + 1, n, scenario, what) < 0)
+                        return;
+                free(v->lines[k]);
+                v->lines[k] = line;
+                view_draw(v);
+                return;
+        }
+}
+
+/* In a parallel run, the parent passes this to its children. */
+static void on_progress_child(const struct scenario *sc, size_t i, size_t n, const char *what,
+                              void *userdata)
+{
+        (void)sc;
+        on_progress(0, 1, sc->name, i, n, what, userdata);
+}
+
+static int print_file(const char *path)
+{
+        FILE *f = fopen(path, "re");
+        int c;
+
+        if (!f)
+                return -errno;
+        while ((c = fgetc(f)) != EOF)
+                putchar(c);
+        fclose(f);
+        return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+static void print_results(const struct batch_result *res)
+{
+        for (size_t k = 0; k < res->n; k++) {
+                const struct scenario_result *r = &res->results[k];
+
+                printf("scenario %s: %s\n", r->run_dir ? strrchr(r->run_dir, '/') + 1 : "?",
+                       r->verdict ? r->verdict : "unknown");
+                for (size_t i = 0; i < r->n_steps; i++)
+                        printf("  %-5s %s: %s\n", step_status_name(r->steps[i].status),
+                               r->steps[i].name, r->steps[i].message ? r->steps[i].message : "");
+                if (!r->n_steps && r->reason)
+                        printf("  %s\n", r->reason);
+                if (r->report_dir)
+                        printf("  report: %s/report.html\n", r->report_dir);
+        }
+        printf("verdict: %s\n", res->exit_code == 0 ? "pass" : res->exit_code == 1 ? "fail"
+                                : res->exit_code == 2 ? "bad input" : "infrastructure failure");
+        if (res->out_dir)
+                printf("run directory: %s\n", res->out_dir);
+        if (res->report_dir) {
+                printf("report (HTML):  %s/report.html\n", res->report_dir);
+                printf("report (JUnit): %s/report.xml\n", res->report_dir);
+                printf("report (JSON):  %s/report.json\n", res->report_dir);
+                printf("summary (Markdown): %s/summary.md\n", res->report_dir);
+        }
+        fflush(stdout);
+}
+
+static void scenarios_free(struct scenario **v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                scenario_free(v[i]);
+                free(v[i]);
+        }
+}
+
+int cmd_run(int argc, char **argv)
+{
+        enum { OPT_BACKEND = 0x100, OPT_IMAGE, OPT_OUT, OPT_JOBS, OPT_JSON, OPT_JUNIT, OPT_FIRMWARE,
+               OPT_QEMU, OPT_PROGRESS_LINES };
+        static const struct option opts[] = {
+                { "backend", required_argument, NULL, OPT_BACKEND },
+                { "image", required_argument, NULL, OPT_IMAGE },
+                { "out", required_argument, NULL, OPT_OUT },
+                { "jobs", required_argument, NULL, OPT_JOBS },
+                { "json", no_argument, NULL, OPT_JSON },
+                { "junit", required_argument, NULL, OPT_JUNIT },
+                { "firmware", required_argument, NULL, OPT_FIRMWARE },
+                { "qemu", required_argument, NULL, OPT_QEMU },
+                { "progress-lines", no_argument, NULL, OPT_PROGRESS_LINES },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_batch_result_ struct batch_result res = { 0 };
+        _cleanup_signal_watch_ struct signal_watch sw = SIGNAL_WATCH_INIT;
+        _cleanup_free_ char *self = NULL;
+        struct scenario *scs[MAX_SCENARIOS];
+        struct batch_opts o = { .jobs = 1 };
+        struct view v = { 0 };
+        struct tdxh_err e = { 0 };
+        bool json = false, child = false;
+        size_t n = 0;
+        int c, code;
+
+        optind = 0;
+        opterr = 0;
+        /* Options may follow the scenarios (tdxh run S.yaml --jobs 2). */
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+                char *end = NULL;
+                long num;
+
+                switch (c) {
+                case OPT_BACKEND:
+                        if (strcmp(optarg, "fake") != 0)
+                                return cli_usage_error("run", "--backend: '%s' is not available "
+                                                       "(this version runs the fake backend)", optarg);
+                        o.run.backend = optarg;
+                        break;
+                case OPT_IMAGE:
+                        o.run.image = optarg;
+                        break;
+                case OPT_OUT:
+                        o.out_dir = optarg;
+                        break;
+                case OPT_JOBS:
+                        num = strtol(optarg, &end, 10);
+                        if (!*optarg || *end || num < 1 || num > MAX_JOBS)
+                                return cli_usage_error("run", "--jobs: '%s' is not a number from 1 to %d",
+                                                       optarg, MAX_JOBS);
+                        o.jobs = (unsigned)num;
+                        break;
+                case OPT_JSON:
+                        json = true;
+                        break;
+                case OPT_JUNIT:
+                        o.junit = optarg;
+                        break;
+                case OPT_FIRMWARE:
+                        o.run.firmware = optarg;
+                        break;
+                case OPT_QEMU:
+                        o.run.qemu = optarg;
+                        break;
+                case OPT_PROGRESS_LINES:
+                        child = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return TDXH_EXIT_OK;
+                case ':':
+                        return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+                default:
+                        return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        if (optind >= argc)
+                return cli_usage_error("run", "no scenario given (e.g. scenarios/measure-extend-quote-seal.yaml)");
+        if (argc - optind > MAX_SCENARIOS)
+                return cli_usage_error("run", "at most %d scenarios at once", MAX_SCENARIOS);
+        /* Every file is read before anything runs: a typo in the third
+         * scenario must not cost the first two their boots. */
+        for (int i = optind; i < argc; i++) {
+                _cleanup_free_ char *path = NULL;
+
+                /* A bare name is one of the scenario library's. */
+                if (access(argv[i], F_OK) < 0 && !strchr(argv[i], '/') &&
+                    asprintf(&path, "scenarios/%s.yaml", argv[i]) >= 0) {
+                        char *lib = NULL;
+
+                        if (datadir_path(path, &lib, NULL) >= 0 && access(lib, R_OK) == 0) {
+                                free(path);
+                                path = lib;
+                        } else {
+                                free(lib);
+                                free(path);
+                                path = NULL;
+                        }
+                }
+                scs[n] = calloc(1, sizeof(*scs[n]));
+                if (!scs[n] || scenario_load(path ? path : argv[i], scs[n], &e) < 0) {
+                        free(scs[n]);
+                        scenarios_free(scs, n);
+                        if (!e.msg[0])
+                                return cli_report(-ENOMEM, &e);
+                        log_error("%s", e.msg);
+                        return TDXH_EXIT_BAD_INPUT;
+                }
+                n++;
+        }
+        log_set_machine_output(json || child);
+        v.n = n;
+        v.lines = calloc(n, sizeof(*v.lines));
+        if (!v.lines) {
+                scenarios_free(scs, n);
+                return cli_report(-ENOMEM, NULL);
+        }
+        if (child)
+                v.mode = VIEW_CHILD;
+        else if (log_progress_enabled())
+                v.mode = VIEW_LIVE;
+        else if (!json && !getenv("CI"))
+                v.mode = VIEW_LINES;
+        o.on_progress = on_progress;
+        o.userdata = &v;
+        if (child) {
+                /* A child runs one scenario and speaks to its parent. */
+                o.run.on_progress = on_progress_child;
+                o.run.userdata = &v;
+        }
+        self = realpath("/proc/self/exe", NULL);
+        o.self = self;
+        if (signal_watch_begin(&sw) < 0) {
+                scenarios_free(scs, n);
+                log_error("cannot watch for signals");
+                return TDXH_EXIT_INFRA;
+        }
+        if (child && n == 1) {
+                struct scenario_result one = { 0 };
+
+                o.run.out_dir = o.out_dir;
+                code = scenario_run(scs[0], &o.run, &sw, &one, &e);
+                if (code != TDXH_EXIT_OK && code != TDXH_EXIT_MISMATCH && e.msg[0])
+                        fprintf(stderr, "%s\n", e.msg);
+                scenario_result_free(&one);
+        } else {
+                code = batch_run(scs, n, &o, &sw, &res, &e);
+                /* One line on stderr per scenario the harness failed. */
+                for (size_t k = 0; k < res.n; k++)
+                        if (res.results[k].exit_code >= TDXH_EXIT_BAD_INPUT)
+                                log_error("%s: %s", scs[k]->name,
+                                          res.results[k].reason ? res.results[k].reason
+                                                                : res.results[k].verdict);
+                if (e.msg[0] && (!res.report_dir || code == TDXH_EXIT_BAD_INPUT))
+                        log_error("%s", e.msg);
+                if (json && res.report_dir) {
+                        char *path = NULL;
+
+                        if (asprintf(&path, "%s/report.json", res.report_dir) >= 0)
+                                (void)print_file(path);
+                        free(path);
+                } else {
+                        print_results(&res);
+                }
+        }
+        for (size_t k = 0; k < n; k++)
+                free(v.lines[k]);
+        free(v.lines);
+        scenarios_free(scs, n);
+        if (sw.received == SIGINT)
+                return 130;
+        return code;
+}

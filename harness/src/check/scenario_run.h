@@ -1,0 +1,80 @@
+/* Running one scenario (scenario.h) against one guest on a backend: the job
+ * of `tdxh run` for each scenario file.
+ *
+ * The run directory of a scenario holds everything of it: one folder per
+ * boot (boot-1, boot-2 … with the console, QEMU and swtpm logs, the fake TDX
+ * module's files and host facts), one per step that collects evidence
+ * (steps/NN-KIND: registers, event logs, quotes, sealed blobs), the fake
+ * quote service's root certificate (fake-root.pem) and the reports
+ * (report/: report.html, report.xml, report.json, summary.md). Secrets
+ * (what a seal step protects, the TPM's state, the fake PKI's private keys)
+ * live in memory or in the private runtime directory only, and never reach
+ * the run directory, a log or a report.
+ *
+ * Each step is one check of the report (one JUnit test case). A step with
+ * `expect: fail` passes when the step is refused for what it checks (a
+ * mismatch, a quote that does not verify, an unseal the broker or the TPM
+ * refuses) and the report says what refused it; an infrastructure failure
+ * is an error whatever was expected. After an infrastructure failure the
+ * remaining steps are skipped. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "check/scenario.h"
+#include "core/err.h"
+#include "run/signals.h"
+
+struct scenario_run_opts {
+        const char *backend;   /* "fake" (NULL too) */
+        const char *image;     /* overrides the scenario's image; NULL: the scenario's, else
+                                * SCENARIO_DEFAULT_IMAGE */
+        const char *out_dir;   /* the scenario's run directory (created); NULL: a new one */
+        const char *firmware;  /* NULL: /usr/share/ovmf/OVMF.fd */
+        const char *qemu;      /* NULL: qemu-system-x86_64 */
+        const char *fake_qgs;  /* the fake quote service binary; NULL: found beside tdxh */
+        /* Progress, called in the caller's thread: step i of n is starting
+         * (what: the step's name) or the scenario ended (i == n, what: the
+         * verdict). May be NULL. */
+        void (*on_progress)(const struct scenario *sc, size_t i, size_t n, const char *what,
+                            void *userdata);
+        void *userdata;
+};
+
+#define SCENARIO_DEFAULT_IMAGE "out/image"
+
+enum step_status { STEP_PASSED, STEP_FAILED, STEP_ERROR, STEP_SKIPPED };
+
+struct step_result {
+        char *name;        /* "boot", "measure #2", or the step's own name */
+        enum step_status status;
+        bool refused;      /* the step itself was refused (what expect: fail looks for) */
+        char *message;     /* one line: what passed, what refused it, or why it failed */
+        char *detail;      /* longer text (a diff and its causes), may be NULL */
+        double seconds;
+};
+
+struct scenario_result {
+        int exit_code;     /* 0 every step as expected, 1 a step failed, 2 bad input, 3 infrastructure */
+        char *verdict;     /* "pass", "fail", "bad input", "infrastructure failure" */
+        char *reason;      /* the first failure's message, NULL on a pass */
+        char *run_dir;
+        char *report_dir;
+        struct step_result *steps; /* one per step of the scenario */
+        size_t n_steps;
+        double seconds;
+};
+
+void scenario_result_free(struct scenario_result *r);
+#define _cleanup_scenario_result_ __attribute__((cleanup(scenario_result_free)))
+
+/* Runs sc. Always fills *ret and returns its exit code; e holds the reason of
+ * a bad-input or infrastructure failure. sw (may be NULL) ends the run at
+ * SIGINT/SIGTERM with everything stopped and reaped (exit 3; the command
+ * turns a SIGINT into 130). */
+int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
+                 struct signal_watch *sw, struct scenario_result *ret, struct tdxh_err *e);
+
+const char *step_status_name(enum step_status s); /* "pass", "fail", "error", "skip" */
