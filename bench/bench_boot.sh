@@ -30,11 +30,17 @@ if [ "${1:-}" = "--replay" ]; then
         # the replay gets its own; console and swtpm logs go beside it.
         old_rt=$(sed -n 's|^type=unixio,path=\(.*\)/[^/]*$|\1|p' "$dir/swtpm.recorded")
         [ -n "$old_rt" ] || { echo "bench_boot: no swtpm --ctrl path in $facts" >&2; exit 2; }
+        # A scenario keeps its TPM state elsewhere (the same across its
+        # boots): that directory is replaced too.
+        old_state=$(awk 'p { print; exit } $0 == "--tpmstate" { p = 1 }' "$dir/swtpm_setup.recorded")
         mkdir -p "$dir/rt"
         for k in swtpm_setup swtpm qemu; do
                 awk -v a="$old_rt" -v b="$dir/rt" -v c="$run/console.log" -v d="$dir/console.log" \
-                        -v e="$run/swtpm.log" -v f="$dir/swtpm.log" '
+                        -v e="$run/swtpm.log" -v f="$dir/swtpm.log" -v g="$old_state" \
+                        -v h="$dir/tpm-state" '
                         function sub_all(s, from, to,   i, out) {
+                                if (from == "")
+                                        return s
                                 out = ""
                                 while ((i = index(s, from)) > 0) {
                                         out = out substr(s, 1, i - 1) to
@@ -42,9 +48,16 @@ if [ "${1:-}" = "--replay" ]; then
                                 }
                                 return out s
                         }
-                        { print sub_all(sub_all(sub_all($0, a, b), c, d), e, f) }' \
+                        { print sub_all(sub_all(sub_all(sub_all($0, g, h), a, b), c, d), e, f) }' \
                         "$dir/$k.recorded" >"$dir/$k.argv"
         done
+        # The per-run CA that signed a scenario's EK certificate went with
+        # tdxh's runtime directory: the bare boot's TPM gets no EK
+        # certificate (swtpm_setup is about 60 ms quicker without one).
+        awk 'skip { skip = 0; next }
+             $0 == "--config" || $0 == "--write-ek-cert-files" { skip = 1; next }
+             $0 != "--create-ek-cert"' "$dir/swtpm_setup.argv" >"$dir/swtpm_setup.tmp"
+        mv "$dir/swtpm_setup.tmp" "$dir/swtpm_setup.argv"
         ctrl=$(sed -n 's|^type=unixio,path=||p' "$dir/swtpm.argv")
         agent=$(sed -n 's|^socket,id=agent,path=\([^,]*\),.*|\1|p' "$dir/qemu.argv")
         [ -n "$agent" ] || { echo "bench_boot: no agent chardev in $facts" >&2; exit 2; }
@@ -89,31 +102,8 @@ src=$(cd "$here/.." && pwd)
 tdxh=$build/harness/tdxh
 helper=$build/bench/boot_helper
 rounds=${BENCH_BOOT_ROUNDS:-5}
-[ -x "$helper" ] || { echo "   no $helper: configure and build first" >&2; exit 2; }
-for t in qemu-system-x86_64 swtpm swtpm_setup; do
-        command -v "$t" >/dev/null 2>&1 || { echo "   skipped: $t is not installed"; exit 0; }
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work" "$_bench_tmp"' EXIT INT TERM
-
-image=${BENCH_IMAGE:-}
-if [ -z "$image" ] || [ ! -f "$image/vmlinuz" ]; then
-        image=$work/image
-        "$src/images/minimal/build.sh" --out "$image" >/dev/null
-fi
+boot_bench_setup
 "$src/images/minimal/golden.sh" "$image" "$tdxh" "$work/golden"
-
-# OUT CMD...: runs CMD (output into OUT) and prints its wall time and its
-# user+sys CPU time, children included, in seconds; CMD's exit status.
-timed() {
-        out=$1
-        shift
-        rc=0
-        /usr/bin/time -f '%e %U %S' -o "$_bench_tmp" "$@" >"$out" 2>&1 || rc=$?
-        awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$_bench_tmp" | tail -n 1
-        return $rc
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
 
 best_t="" best_b="" cpu_t="" cpu_b="" best_run="" best_bare=""
 i=1

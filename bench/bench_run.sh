@@ -24,34 +24,12 @@ helper=$build/bench/boot_helper
 rounds=${BENCH_RUN_ROUNDS:-3}
 scenario=$src/scenarios/measure-extend-quote-seal.yaml
 name=measure-extend-quote-seal
-[ -x "$helper" ] || { echo "   no $helper: configure and build first" >&2; exit 2; }
-for t in qemu-system-x86_64 swtpm swtpm_setup; do
-        command -v "$t" >/dev/null 2>&1 || { echo "   skipped: $t is not installed"; exit 0; }
-done
-work=$(mktemp -d)
-trap 'rm -rf "$work" "$_bench_tmp"' EXIT INT TERM
-
-image=${BENCH_IMAGE:-}
-if [ -z "$image" ] || [ ! -f "$image/vmlinuz" ]; then
-        image=$work/image
-        "$src/images/minimal/build.sh" --out "$image" >/dev/null
-fi
+boot_bench_setup
 if [ ! -f "$image/golden/fake.json" ]; then
         cp -R "$image" "$work/image-g"
         image=$work/image-g
         "$src/images/minimal/golden.sh" "$image" "$tdxh" "$image/golden" >/dev/null
 fi
-
-# OUT CMD...: runs CMD (output into OUT), prints wall and user+sys seconds.
-timed() {
-        out=$1
-        shift
-        rc=0
-        /usr/bin/time -f '%e %U %S' -o "$_bench_tmp" "$@" >"$out" 2>&1 || rc=$?
-        awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$_bench_tmp" | tail -n 1
-        return $rc
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }
 
 best_t="" best_b="" cpu_t="" cpu_b=""
 i=1

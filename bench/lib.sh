@@ -74,3 +74,37 @@ ratio() {
 # fmt_ms US / fmt_s US: "12.345 ms" / "0.381 s".
 fmt_ms() { awk -v u="$1" 'BEGIN { printf "%.3f ms", u / 1000 }'; }
 fmt_s() { awk -v u="$1" 'BEGIN { printf "%.3f s", u / 1000000 }'; }
+
+# boot_bench_setup: for the benchmarks that boot the minimal image. Checks
+# $helper (the build's boot_helper) and the boot tools (exits 0 with a
+# "skipped" line when one is missing), makes $work (removed on exit) and
+# sets $image: BENCH_IMAGE when it is a built image, else one built here.
+boot_bench_setup() {
+        [ -x "$helper" ] || { echo "   no $helper: configure and build first" >&2; exit 2; }
+        for _t in qemu-system-x86_64 swtpm swtpm_setup; do
+                command -v "$_t" >/dev/null 2>&1 || { echo "   skipped: $_t is not installed"; exit 0; }
+        done
+        work=$(mktemp -d)
+        trap 'rm -rf "$work" "$_bench_tmp"' EXIT INT TERM
+        image=${BENCH_IMAGE:-}
+        if [ -z "$image" ] || [ ! -f "$image/vmlinuz" ]; then
+                image=$work/image
+                "$src/images/minimal/build.sh" --out "$image" >/dev/null
+        fi
+}
+
+# timed OUT CMD...: runs CMD (its output into OUT) and prints its wall time
+# and its user+sys CPU time, children included, in seconds; returns CMD's
+# exit status. For commands of seconds (boots), where GNU time's 10 ms
+# steps do not matter.
+timed() {
+        _out=$1
+        shift
+        _rc=0
+        /usr/bin/time -f '%e %U %S' -o "$_bench_tmp" "$@" >"$_out" 2>&1 || _rc=$?
+        awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$_bench_tmp" | tail -n 1
+        return $_rc
+}
+
+# min A B: the smaller number; B may be empty.
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'; }

@@ -38,6 +38,7 @@
 #include "core/cleanup.h"
 #include "core/err.h"
 #include "core/hex.h"
+#include "core/number.h"
 #include "fakes/fake_pki.h"
 #include "fakes/fake_qgs.h"
 
@@ -109,19 +110,6 @@ static void usage(FILE *f)
               f);
 }
 
-static int parse_timeout(const char *s, unsigned *ret)
-{
-        char *end;
-        unsigned long v;
-
-        errno = 0;
-        v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || s[0] == '-' || v == 0 || v > MAX_TIMEOUT_S)
-                return -EINVAL;
-        *ret = (unsigned)v;
-        return 0;
-}
-
 /* 0, 1 for --help, or -EINVAL after saying why in one line. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -153,7 +141,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                         o->once = true;
                         break;
                 case 't':
-                        if (parse_timeout(optarg, &o->timeout_s) < 0) {
+                        if (number_parse_uint(optarg, 1, MAX_TIMEOUT_S, &o->timeout_s) < 0) {
                                 say("--timeout: '%s' is not a number of seconds from 1 to %u",
                                     optarg, MAX_TIMEOUT_S);
                                 return -EINVAL;

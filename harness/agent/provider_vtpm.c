@@ -114,6 +114,29 @@ void vtpm_pcr_selection(uint32_t pcr_mask, TPML_PCR_SELECTION *ret)
                 ret->pcrSelections[0].pcrSelect[i] = (uint8_t)(pcr_mask >> (8 * i));
 }
 
+int vtpm_create_primary(ESYS_CONTEXT *esys, ESYS_TR hierarchy, const TPM2B_PUBLIC *tmpl,
+                        ESYS_TR *ret, const char *what, struct tdxh_err *e)
+{
+        TPM2B_SENSITIVE_CREATE sens = { 0 };
+        TPM2B_DATA outside = { 0 };
+        TPML_PCR_SELECTION none = { 0 };
+        TPM2B_PUBLIC *pub = NULL;
+        TPM2B_CREATION_DATA *cdata = NULL;
+        TPM2B_DIGEST *chash = NULL;
+        TPMT_TK_CREATION *ticket = NULL;
+        TSS2_RC rc;
+
+        rc = Esys_CreatePrimary(esys, hierarchy, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens,
+                                tmpl, &outside, &none, ret, &pub, &cdata, &chash, &ticket);
+        Esys_Free(pub);
+        Esys_Free(cdata);
+        Esys_Free(chash);
+        Esys_Free(ticket);
+        if (rc != TSS2_RC_SUCCESS)
+                return vtpm_rc(rc, what, e);
+        return 0;
+}
+
 int vtpm_rc(TSS2_RC rc, const char *command, struct tdxh_err *e)
 {
         TSS2_RC tpm = rc & ~(TSS2_RC)TSS2_RC_LAYER_MASK;

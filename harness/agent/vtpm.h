@@ -34,6 +34,12 @@ void vtpm_pcr_selection(uint32_t pcr_mask, TPML_PCR_SELECTION *ret);
  * command: a failed policy check is -EACCES, anything else -EIO. */
 int vtpm_rc(TSS2_RC rc, const char *command, struct tdxh_err *e);
 
+/* TPM2_CreatePrimary of tmpl in hierarchy, with no auth value, outside
+ * info or creation PCRs: the same template gives the same key in every
+ * boot of the same TPM. what names the key in the message. */
+int vtpm_create_primary(ESYS_CONTEXT *esys, ESYS_TR hierarchy, const TPM2B_PUBLIC *tmpl,
+                        ESYS_TR *ret, const char *what, struct tdxh_err *e);
+
 int vtpm_seal(struct provider *p, const char *name, const uint8_t *data, size_t len,
               uint32_t policy, uint8_t **ret_blob, size_t *ret_len, struct tdxh_err *e);
 int vtpm_unseal(struct provider *p, const char *name, const uint8_t *blob, size_t len,

@@ -71,30 +71,6 @@ static const TPM2B_PUBLIC ak_template = {
         },
 };
 
-static int create_primary(struct vtpm *t, const TPM2B_PUBLIC *tmpl, ESYS_TR *ret,
-                          const char *what, struct tdxh_err *e)
-{
-        TPM2B_SENSITIVE_CREATE sens = { 0 };
-        TPM2B_DATA outside = { 0 };
-        TPML_PCR_SELECTION none = { 0 };
-        TPM2B_PUBLIC *pub = NULL;
-        TPM2B_CREATION_DATA *cdata = NULL;
-        TPM2B_DIGEST *chash = NULL;
-        TPMT_TK_CREATION *ticket = NULL;
-        TSS2_RC rc;
-
-        rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                ESYS_TR_NONE, &sens, tmpl, &outside, &none, ret, &pub, &cdata,
-                                &chash, &ticket);
-        Esys_Free(pub);
-        Esys_Free(cdata);
-        Esys_Free(chash);
-        Esys_Free(ticket);
-        if (rc != TSS2_RC_SUCCESS)
-                return vtpm_rc(rc, what, e);
-        return 0;
-}
-
 static int load_keys(struct vtpm *t, struct tdxh_err *e)
 {
         TSS2_RC rc;
@@ -108,11 +84,13 @@ static int load_keys(struct vtpm *t, struct tdxh_err *e)
                 t->ek_handle = EK_RSA_HANDLE;
         } else {
                 t->ek_handle = 0;
-                r = create_primary(t, &ek_template, &t->ek, "TPM2_CreatePrimary (EK)", e);
+                r = vtpm_create_primary(t->esys, ESYS_TR_RH_ENDORSEMENT, &ek_template, &t->ek,
+                                        "TPM2_CreatePrimary (EK)", e);
                 if (r < 0)
                         return r;
         }
-        r = create_primary(t, &ak_template, &t->ak, "TPM2_CreatePrimary (AK)", e);
+        r = vtpm_create_primary(t->esys, ESYS_TR_RH_ENDORSEMENT, &ak_template, &t->ak,
+                                "TPM2_CreatePrimary (AK)", e);
         if (r < 0) {
                 if (t->ek_handle)
                         (void)Esys_TR_Close(t->esys, &t->ek);

@@ -56,49 +56,25 @@ static void handles_flush(struct tpm_handles *h)
         { .esys = (ctx), .primary = ESYS_TR_NONE, .object = ESYS_TR_NONE,                   \
           .session = ESYS_TR_NONE, .trial = ESYS_TR_NONE }
 
-/* An ECC P-256 storage key in the owner hierarchy: the same template gives
- * the same key in every boot of the same TPM. */
-static int create_primary(struct tpm_handles *h, struct tdxh_err *e)
-{
-        TPM2B_SENSITIVE_CREATE sens = { 0 };
-        TPM2B_DATA outside = { 0 };
-        TPML_PCR_SELECTION none = { 0 };
-        TPM2B_PUBLIC *pub = NULL;
-        TPM2B_CREATION_DATA *cdata = NULL;
-        TPM2B_DIGEST *chash = NULL;
-        TPMT_TK_CREATION *ticket = NULL;
-        TPM2B_PUBLIC tmpl = {
-                .size = 0,
-                .publicArea = {
-                        .type = TPM2_ALG_ECC,
-                        .nameAlg = TPM2_ALG_SHA256,
-                        .objectAttributes = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_RESTRICTED |
-                                            TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM |
-                                            TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA |
-                                            TPMA_OBJECT_SENSITIVEDATAORIGIN,
-                        .parameters.eccDetail = {
-                                .symmetric = { .algorithm = TPM2_ALG_AES,
-                                               .keyBits = { .aes = 128 },
-                                               .mode = { .aes = TPM2_ALG_CFB } },
-                                .scheme = { .scheme = TPM2_ALG_NULL },
-                                .curveID = TPM2_ECC_NIST_P256,
-                                .kdf = { .scheme = TPM2_ALG_NULL },
-                        },
+/* An ECC P-256 storage key in the owner hierarchy. */
+static const TPM2B_PUBLIC storage_template = {
+        .publicArea = {
+                .type = TPM2_ALG_ECC,
+                .nameAlg = TPM2_ALG_SHA256,
+                .objectAttributes = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_RESTRICTED |
+                                    TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM |
+                                    TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_NODA |
+                                    TPMA_OBJECT_SENSITIVEDATAORIGIN,
+                .parameters.eccDetail = {
+                        .symmetric = { .algorithm = TPM2_ALG_AES,
+                                       .keyBits = { .aes = 128 },
+                                       .mode = { .aes = TPM2_ALG_CFB } },
+                        .scheme = { .scheme = TPM2_ALG_NULL },
+                        .curveID = TPM2_ECC_NIST_P256,
+                        .kdf = { .scheme = TPM2_ALG_NULL },
                 },
-        };
-        TSS2_RC rc;
-
-        rc = Esys_CreatePrimary(h->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                ESYS_TR_NONE, &sens, &tmpl, &outside, &none, &h->primary, &pub,
-                                &cdata, &chash, &ticket);
-        Esys_Free(pub);
-        Esys_Free(cdata);
-        Esys_Free(chash);
-        Esys_Free(ticket);
-        if (rc != TSS2_RC_SUCCESS)
-                return vtpm_rc(rc, "TPM2_CreatePrimary", e);
-        return 0;
-}
+        },
+};
 
 /* A session salted with the primary key, so that parameters it encrypts
  * (attrs: TPMA_SESSION_DECRYPT for a command, _ENCRYPT for a response)
@@ -217,7 +193,8 @@ int vtpm_seal(struct provider *p, const char *name, const uint8_t *data, size_t 
                 OPENSSL_cleanse(&sens, sizeof(sens));
                 return err_setf(e, -EIO, "AES-256-GCM encryption failed");
         }
-        r = create_primary(&h, e);
+        r = vtpm_create_primary(h.esys, ESYS_TR_RH_OWNER, &storage_template, &h.primary,
+                                "TPM2_CreatePrimary", e);
         if (r >= 0)
                 r = policy_digest(&h, &sel, &tmpl.publicArea.authPolicy, e);
         if (r >= 0)
@@ -320,7 +297,8 @@ int vtpm_unseal(struct provider *p, const char *name, const uint8_t *blob, size_
                     TSS2_RC_SUCCESS)
                 return err_setf(e, -EINVAL, "field \"blob\": the sealed object is malformed");
         vtpm_pcr_selection(v.pcrs, &sel);
-        r = create_primary(&h, e);
+        r = vtpm_create_primary(h.esys, ESYS_TR_RH_OWNER, &storage_template, &h.primary,
+                                "TPM2_CreatePrimary", e);
         if (r < 0)
                 return r;
         rc = Esys_Load(t->esys, h.primary, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv,

@@ -1,10 +1,13 @@
 /* Error reporting for commands; see cli.h. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cleanup.h"
 #include "core/log.h"
 
 int cli_report(int r, const struct tdxh_err *e)
@@ -28,4 +31,28 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
         va_end(ap);
         fprintf(stderr, "\nTry 'tdxh %s --help'.\n", cmd);
         return TDXH_EXIT_BAD_INPUT;
+}
+
+void cli_print_report_paths(const char *report_dir)
+{
+        printf("report (HTML):  %s/report.html\n", report_dir);
+        printf("report (JUnit): %s/report.xml\n", report_dir);
+        printf("report (JSON):  %s/report.json\n", report_dir);
+        printf("summary (Markdown): %s/summary.md\n", report_dir);
+}
+
+int cli_print_report_json(const char *report_dir)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        int c;
+
+        if (!report_dir || asprintf(&path, "%s/report.json", report_dir) < 0)
+                return -ENOENT;
+        f = fopen(path, "re");
+        if (!f)
+                return -errno;
+        while ((c = fgetc(f)) != EOF)
+                putchar(c);
+        return fflush(stdout) == 0 ? 0 : -EIO;
 }

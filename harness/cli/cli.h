@@ -20,6 +20,13 @@ int cli_report(int r, const struct tdxh_err *e);
 /* Usage error: prints "tdxh CMD: MESSAGE" and a hint, returns TDXH_EXIT_BAD_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The report files a run wrote to REPORT_DIR, one line each (what
+ * `tdxh boot` and `tdxh run` print last). */
+void cli_print_report_paths(const char *report_dir);
+
+/* Copies REPORT_DIR/report.json to stdout (the --json output of a run). */
+int cli_print_report_json(const char *report_dir);
+
 /* Commands, one file each (cmd_NAME.c). */
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);

@@ -46,24 +46,6 @@ static void show_progress(const char *what, void *userdata)
                 fprintf(stderr, "tdxh boot: %s...\n", what);
 }
 
-static int print_json_report(const struct boot_check_result *res)
-{
-        char *path = NULL;
-        FILE *f;
-        int c;
-
-        if (!res->report_dir || asprintf(&path, "%s/report.json", res->report_dir) < 0)
-                return -ENOENT;
-        f = fopen(path, "re");
-        free(path);
-        if (!f)
-                return -errno;
-        while ((c = fgetc(f)) != EOF)
-                putchar(c);
-        fclose(f);
-        return fflush(stdout) == 0 ? 0 : -EIO;
-}
-
 static void print_result(const struct boot_check_result *res)
 {
         printf("verdict: %s\n", res->verdict ? res->verdict : "unknown");
@@ -73,12 +55,8 @@ static void print_result(const struct boot_check_result *res)
                 fputs(res->explanation.data, stdout);
         if (res->run_dir)
                 printf("run directory: %s\n", res->run_dir);
-        if (res->report_dir) {
-                printf("report (HTML):  %s/report.html\n", res->report_dir);
-                printf("report (JUnit): %s/report.xml\n", res->report_dir);
-                printf("report (JSON):  %s/report.json\n", res->report_dir);
-                printf("summary (Markdown): %s/summary.md\n", res->report_dir);
-        }
+        if (res->report_dir)
+                cli_print_report_paths(res->report_dir);
         fflush(stdout);
 }
 
@@ -172,7 +150,7 @@ int cmd_boot(int argc, char **argv)
         code = boot_check_run(&o, &sw, &res, &e);
         if (code != TDXH_EXIT_OK && code != TDXH_EXIT_MISMATCH && e.msg[0])
                 log_error("%s", e.msg);
-        if (json && res.report_dir && print_json_report(&res) == 0)
+        if (json && res.report_dir && cli_print_report_json(res.report_dir) == 0)
                 return code;
         print_result(&res);
         return code;

@@ -1,7 +1,6 @@
 /* tdxh run: runs scenario files (the YAML files of scenarios/) step by step against
  * guests on a backend, and reports every step. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "check/scenario.h"
 #include "check/scenario_batch.h"
 #include "cli.h"
+#include "options.h"
 #include "core/cleanup.h"
 #include "core/datadir.h"
 #include "core/log.h"
@@ -105,19 +105,6 @@ static void on_progress_child(const struct scenario *sc, size_t i, size_t n, con
         on_progress(0, 1, sc->name, i, n, what, userdata);
 }
 
-static int print_file(const char *path)
-{
-        FILE *f = fopen(path, "re");
-        int c;
-
-        if (!f)
-                return -errno;
-        while ((c = fgetc(f)) != EOF)
-                putchar(c);
-        fclose(f);
-        return fflush(stdout) == 0 ? 0 : -EIO;
-}
-
 static void print_results(const struct batch_result *res)
 {
         for (size_t k = 0; k < res->n; k++) {
@@ -137,12 +124,8 @@ static void print_results(const struct batch_result *res)
                                 : res->exit_code == 2 ? "bad input" : "infrastructure failure");
         if (res->out_dir)
                 printf("run directory: %s\n", res->out_dir);
-        if (res->report_dir) {
-                printf("report (HTML):  %s/report.html\n", res->report_dir);
-                printf("report (JUnit): %s/report.xml\n", res->report_dir);
-                printf("report (JSON):  %s/report.json\n", res->report_dir);
-                printf("summary (Markdown): %s/summary.md\n", res->report_dir);
-        }
+        if (res->report_dir)
+                cli_print_report_paths(res->report_dir);
         fflush(stdout);
 }
 
@@ -178,22 +161,18 @@ int cmd_run(int argc, char **argv)
         struct batch_opts o = { .jobs = 1 };
         struct view v = { 0 };
         struct tdxh_err e = { 0 };
+        /* No '+': options may follow the scenarios (tdxh run S.yaml --jobs 2). */
+        struct cli_getopt g = CLI_GETOPT_INIT("run", "h", opts);
         bool json = false, child = false;
         size_t n = 0;
-        int c, code;
+        int c, r, code;
 
-        optind = 0;
-        opterr = 0;
-        /* Options may follow the scenarios (tdxh run S.yaml --jobs 2). */
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
-                char *end = NULL;
-                long num;
-
+        while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case OPT_BACKEND:
                         if (strcmp(optarg, "fake") != 0)
-                                return cli_usage_error("run", "--backend: '%s' is not available "
-                                                       "(this version runs the fake backend)", optarg);
+                                return cli_opt_error(&g, "'%s' is not available (this version "
+                                                     "runs the fake backend)", optarg);
                         o.run.backend = optarg;
                         break;
                 case OPT_IMAGE:
@@ -203,11 +182,9 @@ int cmd_run(int argc, char **argv)
                         o.out_dir = optarg;
                         break;
                 case OPT_JOBS:
-                        num = strtol(optarg, &end, 10);
-                        if (!*optarg || *end || num < 1 || num > MAX_JOBS)
-                                return cli_usage_error("run", "--jobs: '%s' is not a number from 1 to %d",
-                                                       optarg, MAX_JOBS);
-                        o.jobs = (unsigned)num;
+                        r = cli_opt_uint(&g, optarg, 1, MAX_JOBS, "a number of jobs", &o.jobs);
+                        if (r)
+                                return r;
                         break;
                 case OPT_JSON:
                         json = true;
@@ -227,10 +204,8 @@ int cmd_run(int argc, char **argv)
                 case 'h':
                         usage(stdout);
                         return TDXH_EXIT_OK;
-                case ':':
-                        return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
                 default:
-                        return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+                        return TDXH_EXIT_BAD_INPUT;
                 }
         }
         if (optind >= argc)
@@ -312,15 +287,8 @@ int cmd_run(int argc, char **argv)
                                                                 : res.results[k].verdict);
                 if (e.msg[0] && (!res.report_dir || code == TDXH_EXIT_BAD_INPUT))
                         log_error("%s", e.msg);
-                if (json && res.report_dir) {
-                        char *path = NULL;
-
-                        if (asprintf(&path, "%s/report.json", res.report_dir) >= 0)
-                                (void)print_file(path);
-                        free(path);
-                } else {
+                if (!json || cli_print_report_json(res.report_dir) < 0)
                         print_results(&res);
-                }
         }
         for (size_t k = 0; k < n; k++)
                 free(v.lines[k]);

@@ -26,6 +26,7 @@
 #include "core/json_util.h"
 #include "evidence/tpm_fold.h"
 #include "testutil.h"
+#include "tpm_forge.h"
 
 /* The peer answers the n-th request with answers[n] plus the request's id. */
 struct peer {
@@ -100,46 +101,15 @@ static void add_b64(json_object *o, const char *key, const uint8_t *data, size_t
  * (an EK) for rsa. */
 static size_t public_of(EVP_PKEY *key, bool rsa, uint8_t *out, size_t cap)
 {
-        TPM2B_PUBLIC pub = { 0 };
-        TPMT_PUBLIC *p = &pub.publicArea;
+        TPM2B_PUBLIC pub;
         size_t off = 0;
 
-        p->nameAlg = TPM2_ALG_SHA256;
-        if (rsa) {
-                BIGNUM *n = NULL;
-
-                ck_assert_int_eq(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n), 1);
-                p->type = TPM2_ALG_RSA;
-                p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                      TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
-                p->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
-                p->parameters.rsaDetail.keyBits = 2048;
-                p->parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
-                p->unique.rsa.size = 256;
-                ck_assert_int_eq(BN_bn2binpad(n, p->unique.rsa.buffer, 256), 256);
-                BN_free(n);
-        } else {
-                uint8_t pt[65];
-                size_t n = 0;
-
-                ck_assert_int_eq(EVP_PKEY_get_octet_string_param(
-                                         key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof(pt),
-                                         &n),
-                                 1);
-                p->type = TPM2_ALG_ECC;
-                p->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                      TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                                      TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT;
-                p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
-                p->parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
-                p->parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
-                p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-                p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-                p->unique.ecc.x.size = 32;
-                memcpy(p->unique.ecc.x.buffer, pt + 1, 32);
-                p->unique.ecc.y.size = 32;
-                memcpy(p->unique.ecc.y.buffer, pt + 33, 32);
-        }
+        if (rsa)
+                tpm_forge_public_rsa(key, TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                                     TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT,
+                                     TPM2_ALG_NULL, &pub);
+        else
+                tpm_forge_public_ecc(key, TPM_FORGE_AK_ATTRS, &pub);
         ck_assert_int_eq(Tss2_MU_TPM2B_PUBLIC_Marshal(&pub, out, cap, &off), TSS2_RC_SUCCESS);
         return off;
 }

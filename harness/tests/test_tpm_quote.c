@@ -23,10 +23,9 @@
 #include "core/hex.h"
 #include "evidence/tpm_quote.h"
 #include "testutil.h"
+#include "tpm_forge.h"
 
-#define AK_ATTRS                                                                          \
-        (TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN | \
-         TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT)
+#define AK_ATTRS TPM_FORGE_AK_ATTRS
 #define DEFAULT_MASK 0x1ffffu /* PCRs 0-16 */
 
 /* A quote under construction: the parts a test changes before signing. */
@@ -56,50 +55,6 @@ static EVP_PKEY *rsa_key_new(void)
 
         ck_assert_ptr_nonnull(k);
         return k;
-}
-
-static void ak_public_ecc(EVP_PKEY *key, TPM2B_PUBLIC *pub)
-{
-        uint8_t pt[65];
-        size_t n = 0;
-        TPMT_PUBLIC *p = &pub->publicArea;
-
-        memset(pub, 0, sizeof(*pub));
-        ck_assert_int_eq(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                                         pt, sizeof(pt), &n),
-                         1);
-        ck_assert_uint_eq(n, 65);
-        p->type = TPM2_ALG_ECC;
-        p->nameAlg = TPM2_ALG_SHA256;
-        p->objectAttributes = AK_ATTRS;
-        p->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
-        p->parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
-        p->parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
-        p->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-        p->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-        p->unique.ecc.x.size = 32;
-        memcpy(p->unique.ecc.x.buffer, pt + 1, 32);
-        p->unique.ecc.y.size = 32;
-        memcpy(p->unique.ecc.y.buffer, pt + 33, 32);
-}
-
-static void rsa_public(EVP_PKEY *key, TPM2B_PUBLIC *pub, TPMA_OBJECT attrs, uint16_t scheme)
-{
-        BIGNUM *n = NULL;
-        TPMT_PUBLIC *p = &pub->publicArea;
-
-        memset(pub, 0, sizeof(*pub));
-        ck_assert_int_eq(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n), 1);
-        p->type = TPM2_ALG_RSA;
-        p->nameAlg = TPM2_ALG_SHA256;
-        p->objectAttributes = attrs;
-        p->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
-        p->parameters.rsaDetail.scheme.scheme = scheme;
-        p->parameters.rsaDetail.scheme.details.rsassa.hashAlg = TPM2_ALG_SHA256;
-        p->parameters.rsaDetail.keyBits = 2048;
-        p->unique.rsa.size = 256;
-        ck_assert_int_eq(BN_bn2binpad(n, p->unique.rsa.buffer, 256), 256);
-        BN_free(n);
 }
 
 static void marshal_public(struct q *q)
@@ -141,7 +96,7 @@ static void q_init(struct q *q)
 
         memset(q, 0, sizeof(*q));
         q->key = ec_key_new();
-        ak_public_ecc(q->key, &q->pub);
+        tpm_forge_public_ecc(q->key, AK_ATTRS, &q->pub);
         q->pcrs.bank = TPM2_ALG_SHA384;
         q->pcrs.mask = DEFAULT_MASK;
         for (int i = 0; i < TPM_NPCR; i++)
@@ -439,7 +394,7 @@ START_TEST(test_quote_with_rsa_aks_verifies)
                 q_init(&q);
                 EVP_PKEY_free(q.key);
                 q.key = rsa_key_new();
-                rsa_public(q.key, &q.pub, AK_ATTRS, schemes[i]);
+                tpm_forge_public_rsa(q.key, AK_ATTRS, schemes[i], &q.pub);
                 q_seal(&q);
                 ck_assert_msg(q_verify(&q, NULL, &e) == 0, "scheme 0x%04x: %s", schemes[i],
                               e.msg);
@@ -714,10 +669,11 @@ START_TEST(test_ek_pem_and_the_tpm_public_area_must_hold_the_same_key)
         ck_assert_msg(tpm_ek_load_pem(pem, len, &got, &e) == 0, "%s", e.msg);
         ck_assert_int_eq(EVP_PKEY_eq(got, ek), 1);
         free(pem);
-        rsa_public(ek, &q.pub, TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT, TPM2_ALG_NULL);
+        tpm_forge_public_rsa(ek, TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT, TPM2_ALG_NULL, &q.pub);
         marshal_public(&q);
         ck_assert_msg(tpm_ek_check_public(got, q.pubm, q.pub_len, &e) == 0, "%s", e.msg);
-        rsa_public(other, &q.pub, TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT, TPM2_ALG_NULL);
+        tpm_forge_public_rsa(other, TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT, TPM2_ALG_NULL,
+                             &q.pub);
         marshal_public(&q);
         ck_assert_int_eq(tpm_ek_check_public(got, q.pubm, q.pub_len, &e), -EACCES);
         ck_assert_str_eq(e.msg, "ek_public: the TPM's EK is not the EK the host knows (another "
