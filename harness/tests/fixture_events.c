@@ -79,7 +79,7 @@ void fixture_trustee_log(struct evlog *ret)
                 if (json_object_object_get_ex(d, "string", &s) ||
                     json_object_object_get_ex(d, "unicode_name", &s))
                         text = json_object_get_string(s);
-                ev->what = strdup(label(ev->type, text, &acpi_seen));
+                ev->what = label(ev->type, text, &acpi_seen);
                 ev->detail = text ? strdup(text) : NULL;
         }
         json_object_put(root);
@@ -90,9 +90,7 @@ void fixture_trustee_log(struct evlog *ret)
 void fixture_log_free(struct evlog *l)
 {
         for (size_t i = 0; i < l->n_events; i++) {
-                free(l->events[i].what);
-                free(l->events[i].detail);
-                free(l->events[i].data);
+                evlog_event_free(l, &l->events[i]);
         }
         free(l->events);
         memset(l, 0, sizeof(*l));
@@ -129,9 +127,7 @@ static void renumber(struct evlog *l)
 void fixture_remove(struct evlog *l, size_t i)
 {
         ck_assert_uint_lt(i, l->n_events);
-        free(l->events[i].what);
-        free(l->events[i].detail);
-        free(l->events[i].data);
+        evlog_event_free(l, &l->events[i]);
         memmove(&l->events[i], &l->events[i + 1], (l->n_events - i - 1) * sizeof(*l->events));
         l->n_events--;
         renumber(l);
@@ -146,7 +142,7 @@ void fixture_insert(struct evlog *l, size_t at, int rtmr, uint32_t type, const u
         ck_assert_uint_le(at, l->n_events);
         memmove(&v[at + 1], &v[at], (l->n_events - at) * sizeof(*v));
         v[at] = (struct evlog_event){ .rtmr = rtmr, .pcr = (uint32_t)rtmr + 1, .type = type,
-                                      .has_sha384 = true, .what = strdup(what),
+                                      .has_sha384 = true, .what = what,
                                       .detail = detail ? strdup(detail) : NULL };
         memcpy(v[at].sha384, digest, 48);
         l->events = v;

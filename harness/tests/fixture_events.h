@@ -28,6 +28,7 @@ size_t fixture_find(const struct evlog *l, const char *what);
 void fixture_set_digest(struct evlog *l, size_t i, const uint8_t digest[48]);
 void fixture_set_detail(struct evlog *l, size_t i, const char *detail);
 void fixture_remove(struct evlog *l, size_t i);
+/* what: a static string (the log does not own labels). */
 void fixture_insert(struct evlog *l, size_t at, int rtmr, uint32_t type, const uint8_t digest[48],
                     const char *what, const char *detail);
 

@@ -128,7 +128,6 @@ static void decode(uint32_t type, int rtmr, const void *data, size_t len,
 static void event_done(struct evlog_event *ev)
 {
         free(ev->data);
-        free(ev->what);
         free(ev->detail);
         free(ev->name);
 }

@@ -263,9 +263,10 @@ int observed_to_golden(const struct observed *o, const char *profile, struct gol
                 r = set_profile(&g, profile, e);
         for (size_t i = 0; o->have_log && i < o->log.n_events && r >= 0; i++) {
                 const struct evlog_event *ev = &o->log.events[i];
+                /* borrowed: golden_add_event copies the strings */
                 struct golden_event ge = { .rtmr = ev->rtmr, .type = ev->type,
-                                           .digest_known = ev->has_sha384, .what = ev->what,
-                                           .detail = ev->detail };
+                                           .digest_known = ev->has_sha384,
+                                           .what = (char *)ev->what, .detail = ev->detail };
 
                 if (ev->rtmr < 0 || ev->rtmr > 3)
                         continue;

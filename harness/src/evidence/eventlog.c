@@ -12,6 +12,7 @@
 #include "core/digest.h"
 #include "core/event_type.h"
 #include "core/file.h"
+#include "core/mem.h"
 #include "evidence/evlog_internal.h"
 
 /* A TPM log of 10,000 large events stays far below this. */
@@ -29,6 +30,7 @@ int evlog_reserve(struct evlog *l, size_t *cap, size_t n)
         if (!p)
                 return -ENOMEM;
         l->events = p;
+        mem_populate(p + *cap, (n - *cap) * sizeof(*p));
         *cap = n;
         return 0;
 }
@@ -168,17 +170,27 @@ int evlog_load_file(const char *path, struct evlog *ret, struct tdxh_err *e)
         return evlog_load_file_format(path, -1, ret, e);
 }
 
+void evlog_event_free(const struct evlog *l, struct evlog_event *ev)
+{
+        const uint8_t *d = ev->data;
+
+        if (!d || d < l->data_block || d >= l->data_block + l->data_block_len)
+                free(ev->data);
+        free(ev->detail);
+        free(ev->name);
+        ev->data = NULL;
+        ev->what = NULL;
+        ev->detail = ev->name = NULL;
+}
+
 void evlog_free(struct evlog *l)
 {
         if (!l)
                 return;
-        for (size_t i = 0; i < l->n_events; i++) {
-                free(l->events[i].data);
-                free(l->events[i].what);
-                free(l->events[i].detail);
-                free(l->events[i].name);
-        }
+        for (size_t i = 0; i < l->n_events; i++)
+                evlog_event_free(l, &l->events[i]);
         free(l->events);
+        free(l->data_block);
         *l = (struct evlog){ 0 };
 }
 

@@ -51,11 +51,12 @@ struct evlog_event {
         uint8_t sha384[48];
         uint8_t *data;    /* raw event data (owned) */
         size_t data_len;
-        char *what;       /* short label of what the event measures: "td-hob", "cfv",
+        const char *what; /* short label of what the event measures: "td-hob", "cfv",
                              "secureboot-var", "separator", "acpi-loader", "acpi-rsdp",
                              "acpi-tables", "boot-var", "kernel", "action", "cmdline",
                              "initrd", "fwcfg", "smbios", "firmware-blob", "rtmr3", ...
-                             (owned; never NULL after parsing: "unknown" if nothing fits) */
+                             (a static string, not owned; never NULL after parsing:
+                             "unknown" if nothing fits) */
         char *detail;     /* decoded event data as text for people, or NULL (owned):
                              variable name, device path, action string, command line, ... */
         char *name;       /* event name given by a JSON log (dstack "event"), or NULL (owned) */
@@ -96,7 +97,16 @@ struct evlog {
         /* the ACPI CCEL table, when it preceded the area or was given with it */
         bool has_ccel_table;
         struct ccel_table ccel_table;
+        /* The binary readers copy every event's data into this one block
+         * (owned), in place of one allocation an event; an event's data
+         * outside it is owned by the event. */
+        uint8_t *data_block;
+        size_t data_block_len, data_block_used;
 };
+
+/* Frees what an event of l owns (its data, labels and name), leaving the
+ * event empty; for a caller that drops an event from the log. */
+void evlog_event_free(const struct evlog *l, struct evlog_event *ev);
 
 /* Parses a log, detecting the format when format_hint < 0. The input is
  * untrusted: every error names the offset and field. */

@@ -262,13 +262,14 @@ int evlog_decode_event(struct evlog_event *ev, struct evlog_decode_state *st)
                 if (r < 0)
                         return r;
         }
-        w = strdup(what ? what : "unknown");
-        if (!w)
+        /* Exactly as long as the text: a log of 10,000 events keeps as
+         * many of these. */
+        w = d.len ? strndup(d.data, d.len) : NULL;
+        if (d.len && !w)
                 return -ENOMEM;
-        free(ev->what);
         free(ev->detail);
-        ev->what = w;
-        ev->detail = d.len ? buf_detach(&d, NULL) : NULL;
+        ev->what = what ? what : "unknown";
+        ev->detail = w;
         return 0;
 }
 

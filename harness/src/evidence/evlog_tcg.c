@@ -13,6 +13,7 @@
 
 #include "core/event_type.h"
 #include "core/le.h"
+#include "core/mem.h"
 #include "evidence/evlog_internal.h"
 
 #define SPEC_ID_SIGNATURE "Spec ID Event03"
@@ -167,9 +168,14 @@ static int parse_record(const uint8_t *p, size_t len, size_t off, struct evlog *
                                 "left)",
                                 q, size, len - q - 4);
         if (size > 0) {
-                ev->data = malloc(size);
-                if (!ev->data)
-                        return -ENOMEM;
+                if (l->data_block && l->data_block_len - l->data_block_used >= size) {
+                        ev->data = l->data_block + l->data_block_used;
+                        l->data_block_used += size;
+                } else {
+                        ev->data = malloc(size);
+                        if (!ev->data)
+                                return -ENOMEM;
+                }
                 memcpy(ev->data, p + q + 4, size);
         }
         ev->data_len = size;
@@ -212,6 +218,14 @@ int evlog_parse_tcg(const uint8_t *data, size_t len, int format_hint, struct evl
         r = evlog_reserve(l, &cap, MIN((len - off) / MIN_RECORD_LEN + 1, RESERVE_MAX));
         if (r < 0)
                 return r;
+        /* The events' data add up to less than the rest of the input. */
+        if (len > off) {
+                l->data_block = malloc(len - off);
+                if (!l->data_block)
+                        return -ENOMEM;
+                l->data_block_len = len - off;
+                mem_populate(l->data_block, l->data_block_len);
+        }
         for (;;) {
                 size_t next = off;
 
