@@ -194,8 +194,7 @@ static int print(const struct options *o, const struct diff_result *d, const str
         else {
                 r = diff_format_text(d, -1, 1, &b);
                 if (r >= 0)
-                        r = buf_puts(&b, d->match ? "result: the evidence matches the golden file\n"
-                                                  : "result: the evidence does NOT match the golden file\n");
+                        r = diff_format_result(d, &b);
         }
         if (r < 0)
                 return err_setf(e, r, "cannot format the output");

@@ -139,5 +139,8 @@ int diff_register_to_json(const struct diff_register *r, bool all_rows, json_obj
  * context around them. only_reg < 0: all registers. */
 int diff_format_text(const struct diff_result *d, int only_reg, size_t context, struct buf *out);
 int diff_format_register_text(const struct diff_register *r, size_t context, struct buf *out);
+/* The closing line "result: ...": whether the evidence matches, and which
+ * registers the golden file does not predict when it matches the rest. */
+int diff_format_result(const struct diff_result *d, struct buf *out);
 /* The line that opens the text when the log does not replay (or nothing). */
 int diff_format_preamble(const struct diff_result *d, struct buf *out);

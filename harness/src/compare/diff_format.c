@@ -494,3 +494,20 @@ int diff_format_text(const struct diff_result *d, int only_reg, size_t context, 
                         r = diff_format_register_text(&d->regs[i], context, out);
         return r;
 }
+
+int diff_format_result(const struct diff_result *d, struct buf *out)
+{
+        size_t n = 0;
+        int r;
+
+        if (!d->match)
+                return buf_puts(out, "result: the evidence does NOT match the golden file\n");
+        r = buf_puts(out, "result: the evidence matches the golden file");
+        for (int i = 0; i < GOLDEN_NREGS && r >= 0; i++)
+                if (d->regs[i].status == DIFF_REG_UNKNOWN)
+                        r = buf_printf(out, "%s%s", n++ ? ", " : " in every register it predicts (",
+                                       diff_reg_title(d->regs[i].reg));
+        if (r >= 0 && n)
+                r = buf_printf(out, " not predicted)");
+        return r < 0 ? r : buf_puts(out, "\n");
+}

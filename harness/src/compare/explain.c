@@ -51,13 +51,15 @@ const char *explain_confidence_name(enum explain_confidence c)
         return c == EXPLAIN_CERTAIN ? "certain" : c == EXPLAIN_LIKELY ? "likely" : "possible";
 }
 
-static void cause_clear(struct explain_cause *c)
+void explain_cause_clear(struct explain_cause *c)
 {
         free(c->what);
         free(c->golden_value);
         free(c->observed_value);
         free(c->summary);
+        free(c->subject);
         free(c->text);
+        free(c->positions);
 }
 
 void explain_result_free(struct explain_result *x)
@@ -65,7 +67,7 @@ void explain_result_free(struct explain_result *x)
         if (!x)
                 return;
         for (size_t i = 0; i < x->n_causes; i++)
-                cause_clear(&x->causes[i]);
+                explain_cause_clear(&x->causes[i]);
         for (size_t i = 0; i < x->n_checks; i++) {
                 free(x->checks[i].what);
                 free(x->checks[i].input);
@@ -155,8 +157,12 @@ int explain_add(struct explain_result *x, const struct cause_spec *c, const char
         if (r >= 0)
                 r = utf8_sanitize_dup(c->summary, &n.summary);
         if (r >= 0 && (g || o)) {
+                const char *subject = o && o->detail ? o->detail : g ? g->detail : NULL;
+
                 n.type = o ? o->type : g->type;
                 r = utf8_sanitize_dup(row_what(c->R, c->row), &n.what);
+                if (r >= 0)
+                        r = utf8_sanitize_dup(subject, &n.subject);
         }
         if (r >= 0)
                 r = dup_value(c->golden_value, g, &n.golden_value);
@@ -170,7 +176,7 @@ int explain_add(struct explain_result *x, const struct cause_spec *c, const char
                         x->causes = v;
         }
         if (r < 0) {
-                cause_clear(&n);
+                explain_cause_clear(&n);
                 return r;
         }
         x->causes[x->n_causes++] = n;
@@ -291,44 +297,6 @@ static int rule_separator_move(struct explain_state *s)
         return explain_add(s->x, &c, "%s (see RTMR0)", how);
 }
 
-/* Sorted through pointers so that equal keys keep the order they were
- * added in (the address is the last key). */
-static int cmp_cause(const void *pa, const void *pb)
-{
-        const struct explain_cause *a = *(const struct explain_cause *const *)pa;
-        const struct explain_cause *b = *(const struct explain_cause *const *)pb;
-        int ra = a->kind <= CAUSE_PAGE_ADD ? (int)a->kind : 10;
-        int rb = b->kind <= CAUSE_PAGE_ADD ? (int)b->kind : 10;
-
-        if (a->reg != b->reg)
-                return a->reg < b->reg ? -1 : 1;
-        if (ra != rb)
-                return ra < rb ? -1 : 1;
-        if (a->confidence != b->confidence)
-                return a->confidence < b->confidence ? -1 : 1;
-        if (a->row != b->row)
-                return a->row < b->row ? -1 : 1;
-        return a < b ? -1 : a > b ? 1 : 0;
-}
-
-static int sort_causes(struct explain_result *x)
-{
-        _cleanup_free_ struct explain_cause **p = calloc(x->n_causes + 1, sizeof(*p));
-        _cleanup_free_ struct explain_cause *sorted = calloc(x->n_causes + 1, sizeof(*sorted));
-
-        if (!p || !sorted)
-                return -ENOMEM;
-        if (x->n_causes < 2)
-                return 0;
-        for (size_t i = 0; i < x->n_causes; i++)
-                p[i] = &x->causes[i];
-        qsort(p, x->n_causes, sizeof(*p), cmp_cause);
-        for (size_t i = 0; i < x->n_causes; i++)
-                sorted[i] = *p[i];
-        memcpy(x->causes, sorted, x->n_causes * sizeof(*sorted));
-        return 0;
-}
-
 int explain_run(const struct golden *g, const struct diff_observed *obs,
                 const struct diff_result *d, const struct explain_context *ctx,
                 struct explain_result *ret, struct tdxh_err *e)
@@ -364,7 +332,7 @@ int explain_run(const struct golden *g, const struct diff_observed *obs,
         for (int i = 0; i < GOLDEN_NREGS; i++)
                 free(s.done[i]);
         if (r >= 0)
-                r = sort_causes(&x);
+                r = explain_rank(&x);
         if (r < 0) {
                 explain_result_free(&x);
                 return err_setf(e, r, "out of memory explaining the differences");

@@ -80,7 +80,14 @@ struct explain_cause {
         char *golden_value;   /* what was expected: hex or text, or NULL */
         char *observed_value; /* what was seen */
         char *summary;        /* "command line changed" */
+        char *subject;        /* the variable, item, file or action the event names, or NULL */
         char *text;           /* the whole line for people */
+        /* Identical causes of one register (same kind, confidence and
+         * summary: 35 GRUB commands of a boot path) are one cause: count is
+         * how many differences it accounts for, positions their events
+         * (observed position, else golden), the first being the one above. */
+        size_t count;
+        size_t *positions;
 };
 
 struct explain_input_check {
@@ -101,7 +108,11 @@ struct explain_profile_match {
 };
 
 struct explain_result {
-        struct explain_cause *causes; /* ordered: by register, then weight */
+        /* Ordered by register; within one, what makes the evidence doubtful
+         * first, then by confidence, then by how many differences each
+         * accounts for. A register whose log does not replay gets that cause
+         * only: nothing else said about it could be trusted. */
+        struct explain_cause *causes;
         size_t n_causes;
         struct explain_input_check *checks;
         size_t n_checks;

@@ -51,6 +51,18 @@ static int cause_to_json(const struct explain_cause *c, json_object **ret)
                 r = json_add_string(o, "golden", c->golden_value);
         if (r >= 0)
                 r = json_add_string(o, "observed", c->observed_value);
+        if (r >= 0)
+                r = json_add_string(o, "subject", c->subject);
+        if (r >= 0)
+                r = json_add_int(o, "count", (int64_t)c->count);
+        if (r >= 0 && c->count > 0) {
+                _cleanup_json_ json_object *v = json_object_new_array_ext((int)c->count);
+
+                for (size_t i = 0; v && r >= 0 && i < c->count; i++)
+                        if (json_object_array_add(v, json_object_new_int64((int64_t)c->positions[i])) < 0)
+                                r = -ENOMEM;
+                r = !v ? -ENOMEM : r >= 0 ? json_add(o, "events", TAKE_PTR(v)) : r;
+        }
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -229,8 +241,6 @@ int explain_format_text(const struct diff_result *d, const struct explain_result
                                        x->profiles[i].compared, x->profiles[i].match ? " (match)" : "");
         }
         if (only_reg < 0 && r >= 0)
-                r = buf_printf(out, "%s\n",
-                               d->match ? "result: the evidence matches the golden file"
-                                        : "result: the evidence does NOT match the golden file");
+                r = diff_format_result(d, out);
         return r;
 }

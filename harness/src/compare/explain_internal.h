@@ -52,6 +52,14 @@ int explain_add(struct explain_result *x, const struct cause_spec *c, const char
 /* "RTMR2 event 0 (cmdline, EV_EVENT_TAG)" for a row, "RTMR2" without one. */
 int explain_place(const struct diff_register *R, size_t row, struct buf *out);
 
+/* Frees what a cause owns. */
+void explain_cause_clear(struct explain_cause *c);
+
+/* Orders the causes (explain_result), keeps only the replay cause of a
+ * register whose log does not replay, and folds identical causes of one
+ * register into one with a count (explain_rank.c). */
+int explain_rank(struct explain_result *x);
+
 /* Input checks of every observed event and register against ctx->inputs. */
 int explain_check_inputs(const struct diff_result *d, const struct explain_inputs *in,
                          struct explain_result *x);
