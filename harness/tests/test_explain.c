@@ -673,6 +673,118 @@ START_TEST(test_explain_causes_ranked_by_what_they_account_for)
 }
 END_TEST
 
+/* The observed kernel and initrd digests, from inputs a user gave. */
+static void add_candidate(struct fx *f, const char *what, const char *input, const char *variant,
+                          uint64_t memory, int golden_file, const uint8_t d[48])
+{
+        ck_assert_int_eq(explain_inputs_add(&f->in, what, input, variant, NULL, d), 0);
+        f->in.v[f->in.n - 1].memory = memory;
+        f->in.v[f->in.n - 1].golden_file = golden_file;
+}
+
+/* Only the initrd changed: QEMU writes its size into the kernel's header,
+ * so the kernel event changed too. With the golden file's own kernel given,
+ * both rows are put down to the initrd, with certainty, and nothing blames
+ * the kernel. */
+START_TEST(test_explain_initrd_only_change_is_not_blamed_on_the_kernel)
+{
+        struct fx f;
+        uint8_t k[48], i[48];
+
+        fx_init(&f);
+        f.g.memory = 2ull << 30;
+        f.ctx.kernel_header_patched = 1;
+        memset(k, 0x77, sizeof(k));
+        memset(i, 0x55, sizeof(i));
+        fixture_set_digest(&f.log, fixture_find(&f.log, "kernel"), k);
+        fixture_set_digest(&f.log, fixture_find(&f.log, "initrd"), i);
+        add_candidate(&f, "kernel", "--kernel vmlinuz", "patched header, memory 2G, initrd of 5 bytes",
+                      2ull << 30, 1, k);
+        add_candidate(&f, "initrd", "--initrd new.img", NULL, 0, 0, i);
+        fx_run(&f);
+        ck_assert_uint_eq(f.x.n_causes, 2);
+        for (size_t n = 0; n < f.x.n_causes; n++) {
+                ck_assert_int_eq(f.x.causes[n].kind, CAUSE_INITRD);
+                ck_assert_int_eq(f.x.causes[n].confidence, EXPLAIN_CERTAIN);
+        }
+        ck_assert_int_eq(f.x.causes[0].reg, GOLDEN_RTMR1);
+        ck_assert_ptr_nonnull(strstr(f.x.causes[0].text, "the kernel is the golden file's own "
+                                                         "(--kernel vmlinuz)"));
+        ck_assert_int_eq(f.x.causes[1].reg, GOLDEN_RTMR2);
+        ck_assert_ptr_nonnull(strstr(f.x.causes[1].text, "the observed initrd is --initrd new.img"));
+        fx_done(&f);
+}
+END_TEST
+
+/* Without the kernel file, an initrd change on a patched-header profile is
+ * the possible cause of the kernel row, not a "kernel image changed". */
+START_TEST(test_explain_initrd_change_without_kernel_is_possible)
+{
+        struct fx f;
+        uint8_t k[48], i[48];
+
+        fx_init(&f);
+        f.ctx.kernel_header_patched = 1;
+        memset(k, 0x77, sizeof(k));
+        memset(i, 0x55, sizeof(i));
+        fixture_set_digest(&f.log, fixture_find(&f.log, "kernel"), k);
+        fixture_set_digest(&f.log, fixture_find(&f.log, "initrd"), i);
+        fx_run(&f);
+        ck_assert_int_eq(f.x.causes[0].reg, GOLDEN_RTMR1);
+        ck_assert_int_eq(f.x.causes[0].kind, CAUSE_INITRD);
+        ck_assert_int_eq(f.x.causes[0].confidence, EXPLAIN_POSSIBLE);
+        ck_assert_ptr_nonnull(strstr(f.x.causes[0].text, "give --kernel to tell"));
+        fx_done(&f);
+}
+END_TEST
+
+/* The golden file's own kernel, booted with another memory size: the input
+ * check and the cause agree, and the cause names both sizes. */
+START_TEST(test_explain_same_kernel_other_memory_names_the_memory)
+{
+        struct fx f;
+        const struct explain_cause *c;
+        uint8_t k[48];
+
+        fx_init(&f);
+        f.g.memory = 2ull << 30;
+        f.ctx.kernel_header_patched = 1;
+        memset(k, 0x77, sizeof(k));
+        fixture_set_digest(&f.log, fixture_find(&f.log, "kernel"), k);
+        add_candidate(&f, "kernel", "--kernel vmlinuz", "patched header, memory 1G, no initrd",
+                      1ull << 30, 1, k);
+        fx_run(&f);
+        ck_assert_uint_eq(f.x.n_causes, 1);
+        c = cause(&f, CAUSE_MEMORY);
+        ck_assert_int_eq(c->confidence, EXPLAIN_CERTAIN);
+        ck_assert_ptr_nonnull(strstr(c->text, "memory size changed: golden 2G, observed 1G"));
+        ck_assert_uint_eq(f.x.n_checks, 1);
+        ck_assert(f.x.checks[0].matched);
+        fx_done(&f);
+}
+END_TEST
+
+/* Another kernel file, given and matching: certain, and named. */
+START_TEST(test_explain_other_kernel_given_is_certain)
+{
+        struct fx f;
+        const struct explain_cause *c;
+        uint8_t k[48];
+
+        fx_init(&f);
+        f.g.memory = 2ull << 30;
+        memset(k, 0x77, sizeof(k));
+        fixture_set_digest(&f.log, fixture_find(&f.log, "kernel"), k);
+        add_candidate(&f, "kernel", "--kernel vmlinuz-new", "unpatched", 0, 0, k);
+        fx_run(&f);
+        c = cause(&f, CAUSE_KERNEL);
+        ck_assert_int_eq(c->confidence, EXPLAIN_CERTAIN);
+        ck_assert_ptr_nonnull(strstr(c->text, "kernel image changed: the observed kernel is "
+                                              "--kernel vmlinuz-new"));
+        fx_done(&f);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("explain");
@@ -692,6 +804,10 @@ int main(void)
         tcase_add_test(tc, test_explain_unpredicted_register_is_unknown_without_causes);
         tcase_add_test(tc, test_explain_identical_causes_are_counted_once);
         tcase_add_test(tc, test_explain_causes_ranked_by_what_they_account_for);
+        tcase_add_test(tc, test_explain_initrd_only_change_is_not_blamed_on_the_kernel);
+        tcase_add_test(tc, test_explain_initrd_change_without_kernel_is_possible);
+        tcase_add_test(tc, test_explain_same_kernel_other_memory_names_the_memory);
+        tcase_add_test(tc, test_explain_other_kernel_given_is_certain);
         tcase_add_test(tc, test_explain_page_add_pattern_from_inputs_and_profiles);
         tcase_add_test(tc, test_explain_unexpected_rtmr3_content);
         tcase_add_test(tc, test_explain_causes_are_ordered_by_register_and_rendered);

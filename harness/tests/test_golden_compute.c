@@ -39,17 +39,6 @@ static char *path_in(const char *name)
         return p;
 }
 
-static char *sparse_file(const char *name, off_t size)
-{
-        char *p = path_in(name);
-        int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-        ck_assert_int_ge(fd, 0);
-        ck_assert_int_eq(ftruncate(fd, size), 0);
-        close(fd);
-        return p;
-}
-
 static void compute(struct golden *g, const char *const *extra)
 {
         const char *argv[32] = { "golden", "compute", "--firmware", OVMF, "-o", NULL };
@@ -86,7 +75,7 @@ START_TEST(test_fake_profile_matches_the_captured_boot)
          * committed; the kernel's header patch depends only on its size, so
          * a sparse file of that size predicts RTMR0, RTMR1 and the command
          * line exactly. */
-        char *initrd = sparse_file("initrd.img", CAPTURE_INITRD_SIZE);
+        char *initrd = sparse_file(dir, "initrd.img", CAPTURE_INITRD_SIZE);
         char *log_path = test_data_path("fake-boot/binary_bios_measurements");
         struct golden g = { 0 };
         struct evlog log = { 0 };
@@ -202,8 +191,8 @@ static void expect_bad_input(const char *const *argv, const char *fragment)
 
 START_TEST(test_bad_input_exits_2_with_one_line_and_no_output)
 {
-        char *garbage = sparse_file("zeros.fd", 2 << 20);
-        char *small = sparse_file("tiny.bin", 10);
+        char *garbage = sparse_file(dir, "zeros.fd", 2 << 20);
+        char *small = sparse_file(dir, "tiny.bin", 10);
 
         expect_bad_input((const char *[]){ "golden", "compute", "--profile", "fake", "--firmware",
                                            "/nonexistent/OVMF.fd", "--memory", "1G", NULL },

@@ -283,25 +283,11 @@ START_TEST(test_initrd_digest_memory_does_not_grow)
 }
 END_TEST
 
-/* An initrd of the captured size: only its size matters to RTMR1. */
-static char *sized_initrd(const char *dir)
-{
-        char *path = NULL;
-        int fd;
-
-        ck_assert_int_ge(asprintf(&path, "%s/initrd.img", dir), 0);
-        fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-        ck_assert_int_ge(fd, 0);
-        ck_assert_int_eq(ftruncate(fd, REF_INITRD_SIZE), 0);
-        close(fd);
-        return path;
-}
-
 START_TEST(test_rtmr1_events_reference_kernel_fake_order)
 {
         static const char *const order[] = { "kernel", "action", "separator", "separator", "separator",
                                              "separator", "separator", "action", "action" };
-        char *dir = tmpdir_make(), *initrd = sized_initrd(dir);
+        char *dir = tmpdir_make(), *initrd = sparse_file(dir, "initrd.img", REF_INITRD_SIZE);
         struct kernel_boot b = { .kernel_path = ref_kernel, .initrd_path = initrd,
                                  .cmdline = FAKE_CMDLINE, .ram_size = 1ull << 30 };
         struct rtmr1_flags f = { .header_patched = true, .separators = RTMR1_SEPARATORS_PCR2_6 };

@@ -221,3 +221,16 @@ int run_suite(Suite *s)
         srunner_free(sr);
         return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+char *sparse_file(const char *dir, const char *name, uint64_t size)
+{
+        char *path = NULL;
+        int fd;
+
+        ck_assert_int_ge(asprintf(&path, "%s/%s", dir, name), 0);
+        fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+        close(fd);
+        return path;
+}

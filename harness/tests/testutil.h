@@ -40,6 +40,11 @@ void run_result_free(struct run_result *res);
  * fetches it on first use), or NULL when it cannot be had on this machine. */
 char *reference_kernel_path(void);
 
+/* Creates DIR/NAME of size bytes (all zero, sparse) and returns its path:
+ * for inputs of which only the size matters (an initrd to QEMU's kernel
+ * header patch). */
+char *sparse_file(const char *dir, const char *name, uint64_t size);
+
 /* Reads a whole file; aborts the test on failure. */
 uint8_t *slurp(const char *path, size_t *ret_len);
 

@@ -11,6 +11,7 @@
 #include "core/hex.h"
 #include "core/size.h"
 #include "compare/explain_internal.h"
+#include "measure/linux_setup.h"
 
 static const char *how(const struct align_row *row)
 {
@@ -166,11 +167,76 @@ static int rule_cmdline(struct explain_state *s, struct cause_spec *c)
         return explain_add(s->x, c, "golden '%s' observed '%s'%s", gs, os, from);
 }
 
+/* Whether the initrd differs between golden and observed (RTMR2). */
+static bool initrd_differs(const struct explain_state *s)
+{
+        const struct diff_register *R2 = &s->d->regs[GOLDEN_RTMR2];
+
+        for (size_t i = 0; i < R2->n_rows; i++)
+                if (diff_row_differs(&R2->rows[i]) && strcmp(row_what(R2, i), "initrd") == 0)
+                        return true;
+        return false;
+}
+
+/* The kernel event changed and an input the user gave reproduces the
+ * observed digest: what that input says is certain. */
+static int kernel_from_input(struct explain_state *s, struct cause_spec *c,
+                             const struct explain_candidate *k)
+{
+        const char *path = s->g->kernel.path;
+        char gm[32], om[32];
+
+        if (k->memory && s->g->memory &&
+            q35_below_4g(k->memory, 0) != q35_below_4g(s->g->memory, 0)) {
+                size_format(s->g->memory, gm);
+                size_format(k->memory, om);
+                c->kind = CAUSE_MEMORY;
+                c->confidence = EXPLAIN_CERTAIN;
+                c->summary = "memory size changed";
+                return explain_add(s->x, c,
+                                   "golden %s, observed %s (%s): the kernel is %s (%s), but QEMU "
+                                   "patches its setup header with the initrd load address, which "
+                                   "follows the memory below 4 GiB, and this profile measures the "
+                                   "patched header",
+                                   gm, om, k->variant ? k->variant : "",
+                                   k->golden_file == 1 ? "the golden file's" : "the file given",
+                                   k->input);
+        }
+        if (k->golden_file == 1 && k->memory && initrd_differs(s)) {
+                c->kind = CAUSE_INITRD;
+                c->confidence = EXPLAIN_CERTAIN;
+                c->summary = "initrd changed";
+                return explain_add(s->x, c,
+                                   "the kernel is the golden file's own (%s), but QEMU writes the "
+                                   "initrd's size and load address into its setup header, which this "
+                                   "profile measures, so the kernel event changed with the initrd "
+                                   "(see RTMR2)",
+                                   k->input);
+        }
+        if (k->golden_file == 1) {
+                c->confidence = EXPLAIN_POSSIBLE;
+                c->summary = "kernel header patched differently";
+                return explain_add(s->x, c,
+                                   "the kernel is the golden file's own (%s, %s): QEMU patched its "
+                                   "setup header otherwise than the golden file predicts",
+                                   k->input, k->variant ? k->variant : "");
+        }
+        c->confidence = k->golden_file == 0 ? EXPLAIN_CERTAIN : EXPLAIN_LIKELY;
+        c->summary = "kernel image changed";
+        return explain_add(s->x, c, "the observed kernel is %s (%s)%s%s%s", k->input,
+                           k->variant ? k->variant : "",
+                           k->golden_file == 0 ? ", not the file the golden file was computed from" : "",
+                           k->golden_file == 0 && path ? " (" : "",
+                           k->golden_file == 0 && path ? path : "");
+}
+
 static int rule_kernel(struct explain_state *s, struct cause_spec *c)
 {
-        const struct diff_register *R0 = &s->d->regs[GOLDEN_RTMR0], *R2 = &s->d->regs[GOLDEN_RTMR2];
+        const struct diff_register *R0 = &s->d->regs[GOLDEN_RTMR0];
+        const struct diff_event *o = row_observed(c->R, c->row);
         int patched = s->ctx->kernel_header_patched;
         const char *path = s->g->kernel.path;
+        const struct explain_candidate *k = NULL;
 
         c->kind = CAUSE_KERNEL;
         if (c->R->rows[c->row].op != ALIGN_CHANGED) {
@@ -183,27 +249,10 @@ static int rule_kernel(struct explain_state *s, struct cause_spec *c)
                                            : "the firmware did not load a kernel from QEMU (-kernel "
                                              "missing, or another boot path)");
         }
-        if (row_observed(c->R, c->row) && row_observed(c->R, c->row)->digest_known &&
-            s->ctx->inputs && s->g->memory) {
-                const struct explain_candidate *k = explain_inputs_find(
-                        s->ctx->inputs, "kernel", row_observed(c->R, c->row)->digest);
-
-                if (k && k->memory && k->memory != s->g->memory) {
-                        char gm[32], om[32];
-
-                        size_format(s->g->memory, gm);
-                        size_format(k->memory, om);
-                        c->kind = CAUSE_MEMORY;
-                        c->confidence = EXPLAIN_CERTAIN;
-                        c->summary = "memory size changed";
-                        return explain_add(s->x, c,
-                                           "golden %s, observed %s: the kernel is "
-                                           "the same file (%s), but QEMU patches its setup header with "
-                                           "the initrd load address, which follows the memory below "
-                                           "4 GiB, and this profile measures the patched header",
-                                           gm, om, k->input);
-                }
-        }
+        if (o && o->digest_known && s->ctx->inputs)
+                k = explain_inputs_find(s->ctx->inputs, "kernel", o->digest);
+        if (k)
+                return kernel_from_input(s, c, k);
         if (patched != 0 && row_changed(R0, "td-hob")) {
                 c->kind = CAUSE_MEMORY;
                 c->confidence = patched == 1 ? EXPLAIN_LIKELY : EXPLAIN_POSSIBLE;
@@ -214,13 +263,51 @@ static int rule_kernel(struct explain_state *s, struct cause_spec *c)
                                    "too: the memory size is the likely cause, another kernel the other",
                                    patched == 1 ? "on this profile" : "where");
         }
-        c->summary = "kernel image changed";
-        if (patched == 1 && row_changed(R2, "initrd"))
+        if (patched == 1 && initrd_differs(s)) {
+                /* Not proven without the kernel file: the initrd alone
+                 * changes the patched header, and so does another kernel. */
+                c->kind = CAUSE_INITRD;
+                c->confidence = EXPLAIN_POSSIBLE;
+                c->summary = "kernel measurement changed with the initrd";
                 return explain_add(s->x, c,
-                                   "the Authenticode hash differs; on this profile the measured setup "
-                                   "header also holds the initrd size, and the initrd changed too");
+                                   "this profile measures the kernel with the setup header QEMU "
+                                   "patched with the initrd's size, and the initrd changed (RTMR2): "
+                                   "the initrd alone explains it if the kernel is the same file "
+                                   "(give --kernel to tell)");
+        }
+        c->summary = "kernel image changed";
+        if (explain_inputs_have(s->ctx->inputs, "kernel"))
+                return explain_add(s->x, c,
+                                   "the observed kernel is none of the variants computed from the "
+                                   "kernel given (see inputs)%s%s",
+                                   path ? "; golden: " : "", path ? path : "");
         return explain_add(s->x, c, "the Authenticode hash of the kernel differs%s%s%s",
                            path ? " from that of " : "", path ? path : "", path ? " (golden)" : "");
+}
+
+/* The initrd event differs; with --initrd whose digest is the observed one,
+ * which file it was is certain. */
+static int rule_initrd(struct explain_state *s, struct cause_spec *c)
+{
+        const struct diff_event *o = row_observed(c->R, c->row);
+        const struct explain_candidate *in = NULL;
+        const char *gpath = s->g->initrd.path;
+        enum align_op op = c->R->rows[c->row].op;
+
+        if (o && o->digest_known && s->ctx->inputs)
+                in = explain_inputs_find(s->ctx->inputs, "initrd", o->digest);
+        c->kind = CAUSE_INITRD;
+        c->summary = op == ALIGN_CHANGED ? "initrd changed" : "initrd measurement differs";
+        if (in && op == ALIGN_CHANGED) {
+                c->confidence = EXPLAIN_CERTAIN;
+                return explain_add(s->x, c, "the observed initrd is %s%s%s", in->input,
+                                   gpath ? "; golden: " : "", gpath ? gpath : "");
+        }
+        return explain_add(s->x, c, "the SHA-384 of the initrd %s%s%s",
+                           op == ALIGN_CHANGED    ? "differs"
+                           : op == ALIGN_INSERTED ? "was measured, none predicted"
+                                                  : "was predicted, none measured",
+                           gpath ? "; golden: " : "", gpath ? gpath : "");
 }
 
 static int rule_action(struct explain_state *s, struct cause_spec *c)
@@ -384,16 +471,8 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
                 return rule_kernel(s, &c);
         if (strcmp(what, "cmdline") == 0)
                 return rule_cmdline(s, &c);
-        if (strcmp(what, "initrd") == 0) {
-                c.kind = CAUSE_INITRD;
-                c.summary = R->rows[i].op == ALIGN_CHANGED ? "initrd changed" : "initrd measurement differs";
-                return explain_add(s->x, &c, "the SHA-384 of the initrd %s%s%s",
-                                   R->rows[i].op == ALIGN_CHANGED ? "differs"
-                                   : R->rows[i].op == ALIGN_INSERTED ? "was measured, none predicted"
-                                                                     : "was predicted, none measured",
-                                   s->g->initrd.path ? "; golden: " : "",
-                                   s->g->initrd.path ? s->g->initrd.path : "");
-        }
+        if (strcmp(what, "initrd") == 0)
+                return rule_initrd(s, &c);
         if (strcmp(what, "action") == 0 || ev->type == EV_EFI_ACTION || ev->type == EV_ACTION)
                 return rule_action(s, &c);
         if (strcmp(what, "separator") == 0) {

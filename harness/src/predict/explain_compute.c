@@ -16,6 +16,7 @@
 #include "core/size.h"
 #include "predict/explain_inputs.h"
 #include "measure/kernel_events.h"
+#include "measure/linux_setup.h"
 #include "measure/mrtd.h"
 #include "measure/rtmr0.h"
 #include "measure/td_hob.h"
@@ -76,42 +77,113 @@ static const char *initrd_path(const struct ctx *c)
         return c->a->initrd ? c->a->initrd : c->g->initrd.path;
 }
 
+/* *ret: 1 when path is the kernel the golden file records (same SHA-256),
+ * 0 when it is another file, -1 when the golden file records no digest. */
+static int same_kernel_as_golden(const struct golden *g, const char *path, int *ret,
+                                 struct tdxh_err *e)
+{
+        uint8_t d[SHA384_LEN];
+        int r;
+
+        *ret = -1;
+        if (!g->kernel.have_sha256)
+                return 0;
+        r = digest_file(DIGEST_SHA256, path, d, NULL, e);
+        if (r < 0)
+                return r;
+        *ret = memcmp(d, g->kernel.sha256, SHA256_LEN) == 0;
+        return 0;
+}
+
+/* Memory sizes tried when --memory is not given: QEMU's header patch
+ * depends only on the memory below 4 GiB, so sizes that share it share the
+ * digest and only the first of each is computed. */
+static const uint64_t memory_sweep[] = {
+        256ull << 20, 512ull << 20, 768ull << 20, 1ull << 30, 1536ull << 20,
+        2ull << 30,   2560ull << 20, 3ull << 30,  4ull << 30,
+};
+
+static int kernel_patched(struct ctx *c, const char *path, const char *input, int golden_file,
+                          struct linux_setup_params *p, bool capped)
+{
+        _cleanup_free_ char *variant = NULL;
+        char mem[32];
+        uint8_t d[SHA384_LEN];
+        int r;
+
+        size_format(p->ram_size, mem);
+        r = p->initrd ? asprintf(&variant, "patched header, memory %s%s, initrd of %" PRIu64 " bytes",
+                                 mem, capped ? " or more" : "", p->initrd_size)
+                      : asprintf(&variant, "patched header, memory %s%s, no initrd", mem,
+                                 capped ? " or more" : "");
+        if (r < 0)
+                return -ENOMEM;
+        r = kernel_image_digest(path, p, d, NULL, c->e);
+        if (r >= 0)
+                r = add(c, "kernel", input, variant, NULL, d);
+        if (r >= 0) {
+                c->in->v[c->in->n - 1].memory = p->ram_size;
+                c->in->v[c->in->n - 1].golden_file = golden_file;
+        }
+        return r;
+}
+
 static int kernel(struct ctx *c, const char *path)
 {
         struct linux_setup_params p = { .ram_size = c->a->memory ? c->a->memory : c->g->memory,
                                         .cmdline = c->a->cmdline ? c->a->cmdline : c->g->cmdline };
-        _cleanup_free_ char *input = NULL, *variant = NULL;
+        _cleanup_free_ char *input = NULL;
         const char *ipath = initrd_path(c);
-        char mem[32];
+        uint64_t below_done[ELEMENTSOF(memory_sweep) + 1];
+        size_t n_done = 0;
         uint8_t d[SHA384_LEN];
         struct stat st;
-        int r;
+        int golden_file, r;
 
         if (asprintf(&input, "%s %s", c->a->kernel ? "--kernel" : "the golden file's kernel", path) < 0)
                 return -ENOMEM;
-        r = kernel_image_digest(path, NULL, d, NULL, c->e);
+        r = same_kernel_as_golden(c->g, path, &golden_file, c->e);
+        if (r >= 0)
+                r = kernel_image_digest(path, NULL, d, NULL, c->e);
         if (r >= 0)
                 r = add(c, "kernel", input, "unpatched", NULL, d);
-        /* QEMU's header patch needs the memory size and the initrd size. */
-        if (r < 0 || !p.ram_size)
+        if (r >= 0)
+                c->in->v[c->in->n - 1].golden_file = golden_file;
+        if (r < 0)
                 return r;
+        /* QEMU's header patch needs the memory size and the initrd size. */
         if (ipath) {
                 if (stat(ipath, &st) < 0)
-                        return err_setf(c->e, -errno, "%s: %m", ipath);
+                        return c->a->initrd ? err_setf(c->e, -errno, "%s: %m", ipath)
+                                            : err_setf(c->e, -errno,
+                                                       "%s (the golden file's initrd, whose size QEMU "
+                                                       "patches into the kernel header): %m; give "
+                                                       "--initrd",
+                                                       ipath);
                 p.initrd = true;
                 p.initrd_size = (uint64_t)st.st_size;
         }
-        size_format(p.ram_size, mem);
-        r = ipath ? asprintf(&variant, "patched header, memory %s, initrd of %" PRIu64 " bytes", mem,
-                             p.initrd_size)
-                  : asprintf(&variant, "patched header, memory %s, no initrd", mem);
-        if (r < 0)
-                return -ENOMEM;
-        r = kernel_image_digest(path, &p, d, NULL, c->e);
-        if (r >= 0)
-                r = add(c, "kernel", input, variant, NULL, d);
-        if (r >= 0)
-                c->in->v[c->in->n - 1].memory = p.ram_size;
+        if (p.ram_size) {
+                r = kernel_patched(c, path, input, golden_file, &p, false);
+                if (r < 0 || c->a->memory)
+                        return r;
+                below_done[n_done++] = q35_below_4g(p.ram_size, 0);
+        }
+        /* The memory was not given: every size that patches the header
+         * differently, so that a kernel booted with another memory size is
+         * recognised, and the size named. */
+        for (size_t i = 0; i < ELEMENTSOF(memory_sweep) && r >= 0; i++) {
+                uint64_t below = q35_below_4g(memory_sweep[i], 0);
+                bool seen = false;
+
+                for (size_t k = 0; k < n_done; k++)
+                        seen |= below_done[k] == below;
+                if (seen)
+                        continue;
+                below_done[n_done++] = below;
+                p.ram_size = memory_sweep[i];
+                r = kernel_patched(c, path, input, golden_file, &p, below < memory_sweep[i]);
+        }
         return r;
 }
 
@@ -170,6 +242,9 @@ int explain_inputs_compute(const struct explain_input_args *args, const struct g
                         r = -ENOMEM;
                 if (r >= 0)
                         r = add(&c, "initrd", input, NULL, NULL, d);
+                if (r >= 0)
+                        in.v[in.n - 1].golden_file =
+                                !g->initrd.have_sha384 ? -1 : memcmp(d, g->initrd.sha384, SHA384_LEN) == 0;
         }
         if (r < 0) {
                 explain_inputs_free(&in);

@@ -17,7 +17,7 @@ static void candidate_clear(struct explain_candidate *c)
 int explain_inputs_add(struct explain_inputs *in, const char *what, const char *input,
                        const char *variant, const char *text, const uint8_t digest[SHA384_LEN])
 {
-        struct explain_candidate c = { 0 }, *v;
+        struct explain_candidate c = { .golden_file = -1 }, *v;
 
         c.what = strdup(what);
         c.input = strdup(input);

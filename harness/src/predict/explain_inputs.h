@@ -16,7 +16,9 @@
  *   --memory M:   "td-hob" for M (input "--memory 4G"); with --kernel on a
  *                 patched-header profile also "kernel" for M (variant names it)
  *   --kernel K:   "kernel" unpatched and patched (variant "unpatched" /
- *                 "patched header, 4G, initrd N bytes")
+ *                 "patched header, 4G, initrd N bytes"); without --memory, the
+ *                 patched header for each memory size that patches it
+ *                 differently (the size is then certain when one matches)
  *   --cmdline S:  "cmdline" in both LoadOptions forms, text = the string hashed
  *                 (variant "initrd=initrd first" / "initrd=initrd last" / "no initrd")
  *   --initrd I:   "initrd" (SHA-384 of the file) */
@@ -37,6 +39,9 @@ struct explain_candidate {
         char *text;    /* the text that was hashed (command line), or NULL */
         uint64_t memory; /* the memory size the digest depends on (TD HOB, patched
                           * kernel header), 0 when it depends on none */
+        /* Whether the input is the very file the golden file records (same
+         * digest): 1 yes, 0 another file, -1 not known (no digest recorded). */
+        int golden_file;
         uint8_t digest[SHA384_LEN];
 };
 
