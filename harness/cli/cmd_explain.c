@@ -211,7 +211,9 @@ static int load_alternatives(const struct options *o, struct golden *goldens,
                 if (r < 0)
                         return r;
                 alts[i] = (struct explain_alternative){
-                        goldens[i].profile_name ? goldens[i].profile_name : o->alternatives[i], &goldens[i]
+                        .profile = goldens[i].profile_name ? goldens[i].profile_name : o->alternatives[i],
+                        .golden = &goldens[i],
+                        .file = o->alternatives[i],
                 };
         }
         return 0;

@@ -181,11 +181,48 @@ START_TEST(test_cli_explain_finds_the_matching_profile)
         ck_assert_int_eq(r.status, 1);
         ck_assert_ptr_nonnull(strstr(r.out, "causes:\n  [certain] the evidence matches another profile: all 4 "
                                             "compared registers match profile tdx-edk2-202411-qemu-10.1"));
-        ck_assert_ptr_nonnull(strstr(r.out, "profiles tried:\n  tdx-edk2-202411-qemu-10.1"));
+        ck_assert_ptr_nonnull(strstr(r.out, "profiles tried (best fitting first):\n  tdx-edk2-202411-qemu-10.1"));
         run_result_free(&r);
         golden_free(&g);
         observed_free(&o);
         free(alt);
+}
+END_TEST
+
+/* Two alternatives of the golden file's profile: told apart by file,
+ * ranked by how many events they match, and the best one named. */
+START_TEST(test_cli_explain_ranks_alternatives_by_events)
+{
+        struct run_result r;
+        char *near = tmp_path("near.json");
+        const char *paths[1] = { kernel_changed };
+        struct observed o;
+        struct golden g;
+        char *want = NULL;
+
+        /* near: every event of the evidence, but an RTMR0 value that none
+         * folds to; the other alternative is the golden file itself, whose
+         * kernel event differs. Both match 3 of 4 registers. */
+        ck_assert_int_eq(observed_load(paths, 1, &o, NULL), 0);
+        ck_assert_int_eq(observed_to_golden(&o, "tdx-edk2-202302-qemu-10.1", &g, NULL), 0);
+        g.regs[GOLDEN_RTMR0].value[0] ^= 1;
+        ck_assert_int_eq(golden_save(&g, near, NULL), 0);
+        run_tdxh(&r, (const char *[]){ "explain", golden, kernel_changed, "--alternative", golden,
+                                       "--alternative", near, NULL });
+        ck_assert_int_eq(r.status, 1);
+        ck_assert_int_ge(asprintf(&want, "profiles tried (best fitting first):\n  %-32s 3 of 4 "
+                                         "registers, ", "tdx-edk2-202302-qemu-10.1"), 0);
+        ck_assert_msg(strstr(r.out, want), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "[possible] another profile comes closer: profile "
+                                    "tdx-edk2-202302-qemu-10.1 (") && strstr(r.out, "near.json) fits best"),
+                      "%s", r.out);
+        /* near first: all its events match */
+        ck_assert_msg(strstr(r.out, "near.json\n") < strstr(r.out, "golden.json\n"), "%s", r.out);
+        free(want);
+        run_result_free(&r);
+        golden_free(&g);
+        observed_free(&o);
+        free(near);
 }
 END_TEST
 
@@ -357,6 +394,7 @@ int main(void)
         tcase_add_test(tc, test_cli_explain_reports_log_not_replaying_first);
         tcase_add_test(tc, test_cli_explain_checks_named_inputs);
         tcase_add_test(tc, test_cli_explain_finds_the_matching_profile);
+        tcase_add_test(tc, test_cli_explain_ranks_alternatives_by_events);
         tcase_add_test(tc, test_cli_bad_input_exits_2);
         tcase_add_test(tc, test_cli_report_dir_writes_every_format);
         tcase_add_test(tc, test_cli_golden_2g_against_evidence_4g);

@@ -429,7 +429,7 @@ START_TEST(test_explain_page_add_pattern_from_inputs_and_profiles)
         alt.page_add = (char *)"two-pass";
         alt.regs[GOLDEN_MRTD].present = alt.regs[GOLDEN_MRTD].known = true;
         memcpy(alt.regs[GOLDEN_MRTD].value, two_pass, 48);
-        alts[0] = (struct explain_alternative){ "tdx-edk2-202411-qemu-pre", &alt };
+        alts[0] = (struct explain_alternative){ .profile = "tdx-edk2-202411-qemu-pre", .golden = &alt };
         f.ctx.alternatives = alts;
         f.ctx.n_alternatives = 1;
         fx_run(&f);

@@ -186,6 +186,13 @@ START_TEST(test_verify_binds_event_log_registers)
         /* RTMR2 not selected: the rest still match */
         ck_assert_int_eq(verify_bind_event_log(&res, &q, (const uint8_t(*)[48])replayed, 0xb), 0);
         assert_check(&res, VERIFY_EVENT_LOG, true);
+        verify_result_free(&res);
+        /* Two differ: both are shown, each with its two values. */
+        replayed[0][0] ^= 1;
+        ck_assert_int_eq(verify_bind_event_log(&res, &q, (const uint8_t(*)[48])replayed, 0xf), 0);
+        assert_check(&res, VERIFY_EVENT_LOG, false);
+        ck_assert_ptr_nonnull(strstr(res.checks[0].detail, "rtmr0, rtmr2 differ; rtmr0: quote has "));
+        ck_assert_ptr_nonnull(strstr(res.checks[0].detail, "; rtmr2: quote has 4969684d"));
 }
 END_TEST
 

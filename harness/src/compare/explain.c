@@ -74,8 +74,10 @@ void explain_result_free(struct explain_result *x)
                 free(x->checks[i].variant);
                 free(x->checks[i].text);
         }
-        for (size_t i = 0; i < x->n_profiles; i++)
+        for (size_t i = 0; i < x->n_profiles; i++) {
                 free(x->profiles[i].profile);
+                free(x->profiles[i].file);
+        }
         free(x->causes);
         free(x->checks);
         free(x->profiles);

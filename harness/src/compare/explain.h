@@ -102,8 +102,11 @@ struct explain_input_check {
 
 struct explain_profile_match {
         char *profile;
+        char *file;      /* the golden file it came from, or NULL */
         size_t matched;  /* registers equal */
         size_t compared; /* registers compared */
+        size_t events_matched;  /* event rows equal */
+        size_t events_compared; /* event rows compared (aligned rows of every RTMR) */
         bool match;      /* every compared register equal and the log replays */
 };
 
@@ -116,7 +119,7 @@ struct explain_result {
         size_t n_causes;
         struct explain_input_check *checks;
         size_t n_checks;
-        struct explain_profile_match *profiles;
+        struct explain_profile_match *profiles; /* best fitting first */
         size_t n_profiles;
 };
 
@@ -124,6 +127,7 @@ struct explain_result {
 struct explain_alternative {
         const char *profile;
         const struct golden *golden;
+        const char *file; /* where it was read, or NULL: tells apart two of one profile */
 };
 
 struct explain_context {

@@ -130,6 +130,12 @@ static int profile_to_json(const struct explain_profile_match *p, json_object **
         if (r >= 0)
                 r = json_add_int(o, "compared", (int64_t)p->compared);
         if (r >= 0)
+                r = json_add_string(o, "file", p->file);
+        if (r >= 0)
+                r = json_add_int(o, "events_matched", (int64_t)p->events_matched);
+        if (r >= 0)
+                r = json_add_int(o, "events_compared", (int64_t)p->events_compared);
+        if (r >= 0)
                 r = json_add_bool(o, "match", p->match);
         if (r < 0)
                 return r;
@@ -234,11 +240,15 @@ int explain_format_text(const struct diff_result *d, const struct explain_result
                         r = put_checks(x, i, out);
         }
         if (only_reg < 0 && x->n_profiles && r >= 0) {
-                r = buf_puts(out, "profiles tried:\n");
-                for (size_t i = 0; i < x->n_profiles && r >= 0; i++)
-                        r = buf_printf(out, "  %-32s %zu of %zu registers match%s\n",
-                                       x->profiles[i].profile, x->profiles[i].matched,
-                                       x->profiles[i].compared, x->profiles[i].match ? " (match)" : "");
+                r = buf_puts(out, "profiles tried (best fitting first):\n");
+                for (size_t i = 0; i < x->n_profiles && r >= 0; i++) {
+                        const struct explain_profile_match *p = &x->profiles[i];
+
+                        r = buf_printf(out, "  %-32s %zu of %zu registers, %zu of %zu events match%s%s%s\n",
+                                       p->profile, p->matched, p->compared, p->events_matched,
+                                       p->events_compared, p->match ? " (match)" : "",
+                                       p->file ? ": " : "", p->file ? p->file : "");
+                }
         }
         if (only_reg < 0 && r >= 0)
                 r = diff_format_result(d, out);

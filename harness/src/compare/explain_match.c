@@ -149,7 +149,18 @@ int explain_mrtd_inputs(const struct golden *g, const struct diff_result *d,
                            names.data);
 }
 
-static int add_profile(struct explain_result *x, const char *name, const struct diff_result *ad)
+/* Event rows equal, and rows in all, over the RTMRs of a diff. */
+static void count_events(const struct diff_result *d, size_t *ret_same, size_t *ret_rows)
+{
+        *ret_same = *ret_rows = 0;
+        for (int i = GOLDEN_RTMR0; i < GOLDEN_NREGS; i++) {
+                *ret_same += d->regs[i].n_same;
+                *ret_rows += d->regs[i].n_rows;
+        }
+}
+
+static int add_profile(struct explain_result *x, const struct explain_alternative *alt,
+                       const struct diff_result *ad)
 {
         struct explain_profile_match *v = reallocarray(x->profiles, x->n_profiles + 1, sizeof(*v));
         struct explain_profile_match p = { .compared = ad->n_compared,
@@ -159,10 +170,39 @@ static int add_profile(struct explain_result *x, const char *name, const struct 
         if (!v)
                 return -ENOMEM;
         x->profiles = v;
-        if (utf8_sanitize_dup(name ? name : "(unnamed)", &p.profile) < 0)
+        count_events(ad, &p.events_matched, &p.events_compared);
+        if (utf8_sanitize_dup(alt->profile ? alt->profile : "(unnamed)", &p.profile) < 0 ||
+            utf8_sanitize_dup(alt->file, &p.file) < 0) {
+                free(p.profile);
                 return -ENOMEM;
+        }
         x->profiles[x->n_profiles++] = p;
         return 0;
+}
+
+/* Best fitting first: a full match, then more registers equal, then more
+ * events equal, then fewer rows that differ. */
+static int cmp_fit(const void *pa, const void *pb)
+{
+        const struct explain_profile_match *a = pa, *b = pb;
+        size_t da = a->events_compared - a->events_matched, db = b->events_compared - b->events_matched;
+
+        if (a->match != b->match)
+                return a->match ? -1 : 1;
+        if (a->matched != b->matched)
+                return a->matched > b->matched ? -1 : 1;
+        if (a->events_matched != b->events_matched)
+                return a->events_matched > b->events_matched ? -1 : 1;
+        if (da != db)
+                return da < db ? -1 : 1;
+        return 0;
+}
+
+/* "PROFILE (FILE)" when a file is known: two golden files of one profile
+ * are told apart. */
+static int fit_label(const struct explain_profile_match *p, struct buf *out)
+{
+        return p->file ? buf_printf(out, "%s (%s)", p->profile, p->file) : buf_puts(out, p->profile);
 }
 
 int explain_profiles(const struct golden *g, const struct diff_observed *obs,
@@ -170,9 +210,11 @@ int explain_profiles(const struct golden *g, const struct diff_observed *obs,
                      struct explain_result *x, bool *ret_mrtd_explained)
 {
         const struct diff_register *M = &d->regs[GOLDEN_MRTD];
-        const struct explain_profile_match *best = NULL;
+        const struct explain_profile_match *best;
         struct cause_spec c = { .reg = EXPLAIN_ALL_REGISTERS, .row = ALIGN_NONE };
         const char *own = g->profile_name ? g->profile_name : "none named";
+        _cleanup_buf_ struct buf label = BUF_INIT;
+        size_t own_same, own_rows, own_regs = d->n_compared - d->n_mismatched;
         int r = 0;
 
         for (size_t i = 0; i < ctx->n_alternatives && r >= 0; i++) {
@@ -182,7 +224,7 @@ int explain_profiles(const struct golden *g, const struct diff_observed *obs,
                 r = diff_run(alt->golden, obs, &ad, NULL);
                 if (r < 0)
                         return r;
-                r = add_profile(x, alt->profile, &ad);
+                r = add_profile(x, alt, &ad);
                 if (r >= 0 && !*ret_mrtd_explained && M->status == DIFF_REG_MISMATCH &&
                     ad.regs[GOLDEN_MRTD].status == DIFF_REG_MATCH && alt->golden->page_add &&
                     g->page_add && strcmp(alt->golden->page_add, g->page_add) != 0) {
@@ -200,14 +242,17 @@ int explain_profiles(const struct golden *g, const struct diff_observed *obs,
                 }
                 diff_result_free(&ad);
         }
-        if (r < 0 || d->match)
+        if (r < 0)
                 return r;
-        for (size_t i = 0; i < x->n_profiles; i++)
-                if (!best || x->profiles[i].match > best->match ||
-                    (x->profiles[i].match == best->match && x->profiles[i].matched > best->matched))
-                        best = &x->profiles[i];
-        if (!best)
+        if (x->n_profiles > 1)
+                qsort(x->profiles, x->n_profiles, sizeof(*x->profiles), cmp_fit);
+        if (d->match || x->n_profiles == 0)
                 return 0;
+        best = &x->profiles[0];
+        r = fit_label(best, &label);
+        if (r < 0)
+                return r;
+        count_events(d, &own_same, &own_rows);
         c.kind = CAUSE_PROFILE;
         if (best->match) {
                 c.confidence = EXPLAIN_CERTAIN;
@@ -215,14 +260,17 @@ int explain_profiles(const struct golden *g, const struct diff_observed *obs,
                 return explain_add(x, &c,
                                    "all %zu compared registers match profile %s, not the golden "
                                    "file's profile (%s): compute the golden file for %s",
-                                   best->compared, best->profile, own, best->profile);
+                                   best->compared, label.data, own, best->profile);
         }
-        if (best->matched <= d->n_compared - d->n_mismatched)
+        if (best->matched < own_regs || (best->matched == own_regs && best->events_matched <= own_same))
                 return 0;
         c.confidence = EXPLAIN_POSSIBLE;
         c.summary = "another profile comes closer";
-        return explain_add(x, &c, "profile %s matches %zu of %zu registers, the golden file's "
-                                  "profile (%s) %zu",
-                           best->profile, best->matched, best->compared, own,
-                           d->n_compared - d->n_mismatched);
+        return explain_add(x, &c,
+                           "profile %s fits best: %zu of %zu registers and %zu of %zu events match, against "
+                           "%zu registers and %zu of %zu events for the golden file's profile (%s); "
+                           "the firmware or QEMU is likely of that generation: compute the golden "
+                           "file for %s",
+                           label.data, best->matched, best->compared, best->events_matched,
+                           best->events_compared, own_regs, own_same, own_rows, own, best->profile);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/digest.h"
 #include "core/hex.h"
@@ -243,24 +244,28 @@ int verify_quote(const struct verify_ctx *c, const struct quote *q, struct verif
 int verify_bind_event_log(struct verify_result *res, const struct quote *q,
                           const uint8_t replayed[4][48], unsigned rtmr_mask)
 {
-        char want[97], got[97], names[32] = "";
-        int first = -1;
+        _cleanup_buf_ struct buf msg = BUF_INIT, names = BUF_INIT;
+        char want[97], got[97];
+        size_t n = 0;
+        int r = 0;
 
-        for (int i = 0; i < 4; i++) {
+        /* Every RTMR that differs, with both values: the one a reader looks
+         * at first is not always the first that differs. */
+        for (int i = 0; i < 4 && r >= 0; i++) {
                 if (!(rtmr_mask & 1u << i) || memcmp(q->body.rtmr[i], replayed[i], 48) == 0)
                         continue;
-                if (first < 0)
-                        first = i;
-                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%srtmr%d",
-                         names[0] ? ", " : "", i);
+                hex_encode(q->body.rtmr[i], 48, want);
+                hex_encode(replayed[i], 48, got);
+                r = buf_printf(&names, "%srtmr%d", n ? ", " : "", i);
+                if (r >= 0)
+                        r = buf_printf(&msg, "; rtmr%d: quote has %s, the log replays to %s", i, want, got);
+                n++;
         }
-        if (first >= 0) {
-                hex_encode(q->body.rtmr[first], 48, want);
-                hex_encode(replayed[first], 48, got);
-                return verify_add(res, VERIFY_EVENT_LOG, false,
-                                  "%s differ%s; rtmr%d: quote has %s, the log replays to %s",
-                                  names, strchr(names, ',') ? "" : "s", first, want, got);
-        }
+        if (r < 0)
+                return r;
+        if (n)
+                return verify_add(res, VERIFY_EVENT_LOG, false, "%s differ%s%s", names.data,
+                                  n > 1 ? "" : "s", msg.data);
         return verify_add(res, VERIFY_EVENT_LOG, rtmr_mask != 0,
                           rtmr_mask ? "the log replays to the quote's RTMRs (mask 0x%x)"
                                     : "no RTMR selected (mask 0x%x)",
