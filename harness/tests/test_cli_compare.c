@@ -238,7 +238,7 @@ START_TEST(test_cli_bad_input_exits_2)
         run_result_free(&r);
         run_tdxh(&r, (const char *[]){ "diff", golden, junk, NULL });
         ck_assert_int_eq(r.status, 2);
-        ck_assert_ptr_nonnull(strstr(r.err, "not a register JSON, quote, TD report or event log"));
+        ck_assert_ptr_nonnull(strstr(r.err, "not a quote, TD report, event log or register JSON"));
         run_result_free(&r);
         run_tdxh(&r, (const char *[]){ "diff", junk, good, NULL });
         ck_assert_int_eq(r.status, 2);

@@ -11,6 +11,8 @@
 #include "core/event_type.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
+#include "core/json_util.h"
 #include "core/size.h"
 #include "core/strv.h"
 #include "testutil.h"
@@ -181,6 +183,45 @@ START_TEST(test_event_type_names_round_trip)
 }
 END_TEST
 
+/* A broken JSON document is told as where it breaks and what is wrong in
+ * plain words: never one of json-c's own ("continue"). */
+START_TEST(test_json_parse_says_where_in_plain_words)
+{
+        static const struct {
+                const char *text;
+                const char *message; /* exactly; NULL: parses */
+        } cases[] = {
+                { "", "empty file" },
+                { " \n\t", "empty file (only white space)" },
+                { "{\"schema\":", "line 1, column 11 (byte 10): the JSON text ends there, unfinished (truncated?)" },
+                { "{\n  \"a\": [1,\n", "line 3, column 1 (byte 13): the JSON text ends there, unfinished (truncated?)" },
+                { "hello", "line 1, column 1 (byte 0): not JSON: unexpected character 'h'" },
+                { "{\"a\": tru}", "line 1, column 10 (byte 9): not JSON: a misspelt null, true or false" },
+                { "{\"a\" 1}", "line 1, column 6 (byte 5): expected ':' after a member name" },
+                { "{} x", "line 1, column 4 (byte 3): trailing data after the JSON value" },
+                { "[1, 2", "line 1, column 6 (byte 5): the JSON text ends there, unfinished (truncated?)" },
+                { "42", NULL },
+                { "{\"a\": [true, null]}\n", NULL },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                json_object *o = NULL;
+                struct tdxh_err e = { 0 };
+                int r = json_parse_text(cases[i].text, strlen(cases[i].text), 0, &o, &e);
+
+                if (!cases[i].message) {
+                        ck_assert_msg(r == 0, "'%s': %s", cases[i].text, e.msg);
+                        json_object_put(o);
+                        continue;
+                }
+                ck_assert_int_eq(r, -EINVAL);
+                ck_assert_ptr_null(o);
+                ck_assert_str_eq(e.msg, cases[i].message);
+                ck_assert_ptr_null(strstr(e.msg, "continue"));
+        }
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("core");
@@ -196,6 +237,7 @@ int main(void)
         tcase_add_test(tc, test_atomic_file_abort_leaves_nothing);
         tcase_add_test(tc, test_buf_and_strv_grow);
         tcase_add_test(tc, test_event_type_names_round_trip);
+        tcase_add_test(tc, test_json_parse_says_where_in_plain_words);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

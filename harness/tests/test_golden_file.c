@@ -93,7 +93,9 @@ static void expect_load_error(const char *json, const char *fragment)
 
 START_TEST(test_golden_load_names_the_broken_field)
 {
-        expect_load_error("{\"schema\":", "not valid JSON");
+        expect_load_error("{\"schema\":", "line 1, column 11 (byte 10): the JSON text ends there, "
+                                            "unfinished (truncated?)");
+        expect_load_error("", "empty file");
         expect_load_error("[]", "not a JSON object");
         expect_load_error("{\"schema\":\"other/2\"}", "schema");
         expect_load_error("{\"schema\":\"tdxh-golden/1\"}", "profile");

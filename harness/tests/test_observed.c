@@ -104,7 +104,7 @@ START_TEST(test_observed_rejects_conflicts_and_junk)
         ck_assert_msg(strstr(e.msg, "a second event log") != NULL, "%s", e.msg);
         err_clear(&e);
         ck_assert_int_lt(observed_load((const char *[]){ junk }, 1, &o, &e), 0);
-        ck_assert_msg(strstr(e.msg, "junk.bin: not a register JSON, quote, TD report or event log") != NULL,
+        ck_assert_msg(strstr(e.msg, "junk.bin: not a quote, TD report, event log or register JSON") != NULL,
                       "%s", e.msg);
         err_clear(&e);
         ck_assert_int_eq(observed_load((const char *[]){ badhex }, 1, &o, &e), -EINVAL);
@@ -179,6 +179,40 @@ START_TEST(test_observed_record_refuses_inconsistent_evidence)
 }
 END_TEST
 
+/* A file no reader takes is named with what is wrong with it, in one line:
+ * never "not a TCG2 crypto-agile log" for what is no log at all. */
+START_TEST(test_observed_says_what_a_file_is_not)
+{
+        static const struct {
+                const char *name, *text;
+                const char *message; /* after "PATH: " */
+        } cases[] = {
+                { "empty", "", "empty file" },
+                { "blank.json", "  \n", "empty file" },
+                { "hello.txt", "hello, world\n", "not a quote, TD report, event log or register JSON" },
+                { "object.json", "{\"name\": \"x\"}", "not a quote, TD report, event log or register JSON" },
+                { "list.json", "[]", "empty event log (the list has no events)" },
+                { "dstack.json", "{\"event_log\": []}", "empty event log (the list has no events)" },
+                { "cut.json", "{\"rtmr0\": \"00", "line 1, column 14 (byte 13): the JSON text ends there, "
+                                                 "unfinished (truncated?)" },
+                { "golden.json", "{\"schema\": \"tdxh-golden/1\", \"registers\": {}}",
+                  "a golden file where evidence was expected (the golden file comes first)" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *path = write_tmp(cases[i].name, cases[i].text), *want = NULL;
+                struct observed o;
+                struct tdxh_err e = { 0 };
+
+                ck_assert_int_ge(asprintf(&want, "%s: %s", path, cases[i].message), 0);
+                ck_assert_int_eq(observed_load((const char *[]){ path }, 1, &o, &e), -EINVAL);
+                ck_assert_str_eq(e.msg, want);
+                free(want);
+                free(path);
+        }
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("observed");
@@ -188,6 +222,7 @@ int main(void)
         tcase_add_test(tc, test_observed_reads_log_and_registers);
         tcase_add_test(tc, test_observed_reads_dstack_bundle_as_log);
         tcase_add_test(tc, test_observed_rejects_conflicts_and_junk);
+        tcase_add_test(tc, test_observed_says_what_a_file_is_not);
         tcase_add_test(tc, test_observed_records_a_golden_file);
         tcase_add_test(tc, test_observed_record_refuses_inconsistent_evidence);
         suite_add_tcase(s, tc);

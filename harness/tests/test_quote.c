@@ -349,7 +349,7 @@ START_TEST(test_quote_load_rejects_bad_text)
                 { "{\"quote\": 5}", "\"quote\" is not a string" },
                 { "{\"nonce\": \"00\"}", "no \"quote\" member" },
                 { "{\"quote\": \"!!\"}", "neither hex nor base64" },
-                { "{\"quote\": ", "not valid JSON" },
+                { "{\"quote\": ", "line 1, column 11 (byte 10): the JSON text ends there" },
                 { "[1]", NULL },
         };
 

@@ -10,11 +10,14 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
 #include "core/json_util.h"
 #include "measure/profile.h"
 
 /* Larger than any quote, TD report, CCEL area or JSON log met in practice. */
 #define OBSERVED_MAX_FILE (64u << 20)
+
+#define GOLDEN_AS_EVIDENCE "a golden file where evidence was expected (the golden file comes first)"
 
 void observed_free(struct observed *o)
 {
@@ -77,6 +80,9 @@ static int read_registers_json(const char *path, const uint8_t *data, size_t len
         root = json_tokener_parse((const char *)data);
         if (!root || !json_object_is_type(root, json_type_object))
                 return 0;
+        /* A golden file lists registers too, but as predictions. */
+        if (observed_json_is_golden(root))
+                return err_setf(e, -EINVAL, "%s: %s", path, GOLDEN_AS_EVIDENCE);
         obj = root;
         if (json_object_object_get_ex(root, "registers", &sub) && json_object_is_type(sub, json_type_object))
                 obj = sub;
@@ -129,6 +135,29 @@ static const struct observed_reader readers[] = {
         { "TD report", observed_read_tdreport },
 };
 
+/* The message for a file no reader took: a golden file handed over as
+ * evidence (the arguments swapped), a JSON or binary file of no known kind,
+ * or one that is its kind but broken (le, from the event log reader). */
+static int not_evidence(const char *path, const char *data, size_t len, int r,
+                        const struct tdxh_err *le, struct tdxh_err *e)
+{
+        _cleanup_json_ json_object *root = NULL;
+        struct tdxh_err je = { 0 };
+
+        if (r == -EEXIST || r == -ENOMEM)
+                return err_setf(e, r, "%s", le->msg);
+        if (json_text_blank(data, len))
+                return err_setf(e, -EINVAL, "%s: empty file", path);
+        if (is_json((const uint8_t *)data, len) && json_parse_text(data, len, 0, &root, &je) < 0)
+                return err_setf(e, -EINVAL, "%s: %s", path, je.msg);
+        if (root && observed_json_is_golden(root))
+                return err_setf(e, -EINVAL, "%s: %s", path, GOLDEN_AS_EVIDENCE);
+        if (r == -EMEDIUMTYPE)
+                return err_setf(e, -EINVAL, "%s: not a quote, TD report, event log or register JSON",
+                                path);
+        return err_setf(e, r, "%s: %s", path, le->msg);
+}
+
 static int load_one(const char *path, struct observed *o, struct tdxh_err *e)
 {
         _cleanup_free_ char *data = NULL;
@@ -139,6 +168,8 @@ static int load_one(const char *path, struct observed *o, struct tdxh_err *e)
         r = file_read_all(path, OBSERVED_MAX_FILE, &data, &len, e);
         if (r < 0)
                 return r;
+        if (json_text_blank(data, len))
+                return err_setf(e, -EINVAL, "%s: empty file", path);
         for (size_t i = 0; i < ELEMENTSOF(readers); i++) {
                 r = readers[i].read(path, (const uint8_t *)data, len, o, e);
                 if (r < 0)
@@ -151,11 +182,36 @@ static int load_one(const char *path, struct observed *o, struct tdxh_err *e)
         r = read_event_log(path, (const uint8_t *)data, len, o, &le);
         if (r >= 0 || (took && r != -EEXIST))
                 return 0;
-        if (r == -EEXIST || r == -ENOMEM)
-                return err_setf(e, r, "%s", le.msg);
-        return err_setf(e, r, "%s: not a register JSON, quote, TD report or event log (as an event "
-                              "log: %s)",
-                        path, le.msg);
+        return not_evidence(path, data, len, r, &le, e);
+}
+
+bool observed_json_is_golden(json_object *root)
+{
+        json_object *schema;
+
+        return json_object_is_type(root, json_type_object) &&
+               json_object_object_get_ex(root, "schema", &schema) &&
+               json_object_is_type(schema, json_type_string) &&
+               strncmp(json_object_get_string(schema), "tdxh-golden/", 12) == 0;
+}
+
+int observed_probe(const char *path, const char **ret_kind)
+{
+        _cleanup_observed_ struct observed o = { 0 };
+        struct tdxh_err e = { 0 };
+        int r = load_one(path, &o, &e);
+
+        if (r < 0)
+                return 0;
+        if (o.have_log)
+                *ret_kind = "an event log";
+        else if (o.reg_source && strncmp(o.reg_source, "quote", 5) == 0)
+                *ret_kind = "a quote";
+        else if (o.reg_source && strncmp(o.reg_source, "TD report", 9) == 0)
+                *ret_kind = "a TD report";
+        else
+                *ret_kind = "register JSON";
+        return 1;
 }
 
 int observed_load(const char *const *paths, size_t n, struct observed *ret, struct tdxh_err *e)

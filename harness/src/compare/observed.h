@@ -52,7 +52,19 @@ int observed_read_quote(const char *path, const uint8_t *data, size_t len, struc
 int observed_read_tdreport(const char *path, const uint8_t *data, size_t len, struct observed *o,
                            struct tdxh_err *e);
 
+/* Reads every file. A file that none of the readers takes is named with
+ * why: "empty file", where its JSON breaks, "a golden file where evidence was
+ * expected", "not a quote, TD report, event log or register JSON", or what is
+ * broken in the log it is. */
 int observed_load(const char *const *paths, size_t n, struct observed *ret, struct tdxh_err *e);
+
+/* 1 and what the file is ("a quote", "a TD report", "an event log",
+ * "register JSON") when it reads as evidence on its own, else 0: to tell a
+ * user who swapped a golden file and evidence what each file is. */
+int observed_probe(const char *path, const char **ret_kind);
+
+/* Whether a parsed JSON document is a tdxh golden file (its "schema"). */
+bool observed_json_is_golden(json_object *root);
 void observed_free(struct observed *o);
 #define _cleanup_observed_ __attribute__((cleanup(observed_free)))
 

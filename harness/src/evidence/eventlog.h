@@ -109,7 +109,10 @@ struct evlog {
 void evlog_event_free(const struct evlog *l, struct evlog_event *ev);
 
 /* Parses a log, detecting the format when format_hint < 0. The input is
- * untrusted: every error names the offset and field. */
+ * untrusted: every error names the offset and field. -EMEDIUMTYPE when the
+ * data is no event log at all (binary data without a spec ID event header,
+ * JSON without an event list), so that a caller trying several readers can
+ * tell "not a log" from "a broken log". */
 int evlog_parse(const uint8_t *data, size_t len, int format_hint, struct evlog *ret,
                 struct tdxh_err *e);
 /* Parses a CCEL area whose ACPI table was read separately: parsing stops at

@@ -49,12 +49,14 @@ static int parse_spec_id(const uint8_t *p, size_t len, struct evlog *l, size_t *
         const uint8_t *ev;
         size_t need;
 
+        /* Neither of the first two is a broken log: the data is something
+         * else (-EMEDIUMTYPE, see evlog_parse()). */
         if (len < LEGACY_HEADER_LEN)
-                return err_setf(e, -EINVAL,
+                return err_setf(e, -EMEDIUMTYPE,
                                 "offset 0x0: %zu bytes, too short for the spec ID event header",
                                 len);
         if (le32_get(p + 4) != EV_NO_ACTION)
-                return err_setf(e, -EINVAL,
+                return err_setf(e, -EMEDIUMTYPE,
                                 "offset 0x4: first event type 0x%x is not EV_NO_ACTION: not a "
                                 "TCG2 crypto-agile log",
                                 le32_get(p + 4));

@@ -13,6 +13,7 @@
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
 #include "core/json_util.h"
 #include "evidence/quote.h"
 
@@ -98,26 +99,14 @@ static int decode_json(const uint8_t *d, size_t len, uint8_t **ret, size_t *ret_
                        struct tdxh_err *e)
 {
         _cleanup_json_ json_object *root = NULL;
-        json_tokener *tok;
         json_object *member;
         const char *text;
         size_t n;
+        int r;
 
-        if (len > INT_MAX)
-                return err_setf(e, -EFBIG, "JSON input too long");
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        root = json_tokener_parse_ex(tok, (const char *)d, (int)len);
-        if (!root) {
-                enum json_tokener_error jerr = json_tokener_get_error(tok);
-                size_t off = json_tokener_get_parse_end(tok);
-
-                json_tokener_free(tok);
-                return err_setf(e, -EINVAL, "offset 0x%zx: not valid JSON: %s", off,
-                                json_tokener_error_desc(jerr));
-        }
-        json_tokener_free(tok);
+        r = json_parse_text((const char *)d, len, 0, &root, e);
+        if (r < 0)
+                return r;
         if (!json_object_is_type(root, json_type_object))
                 return err_setf(e, -EINVAL, "JSON input is not an object with a \"quote\" member");
         if (!json_object_object_get_ex(root, "quote", &member))

@@ -8,6 +8,7 @@
 #include "core/event_type.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
 #include "core/json_util.h"
 #include "core/size.h"
 #include "golden/golden.h"
@@ -18,8 +19,6 @@ struct loader {
         const char *path;
         struct tdxh_err *e;
 };
-
-DEFINE_POINTER_CLEANUP(json_tokener *, json_tokener_free)
 
 #define fail(L, ...) err_setf((L)->e, -EINVAL, __VA_ARGS__)
 
@@ -239,7 +238,6 @@ static int load_events(struct loader *L, json_object *root, struct golden *g)
 
 int golden_load(const char *path, struct golden *ret, struct tdxh_err *e)
 {
-        _cleanup_(json_tokener_freep) json_tokener *tok = NULL;
         _cleanup_free_ char *text = NULL;
         _cleanup_json_ json_object *root = NULL;
         _cleanup_golden_ struct golden g = { 0 };
@@ -251,19 +249,11 @@ int golden_load(const char *path, struct golden *ret, struct tdxh_err *e)
         r = file_read_all(path, GOLDEN_MAX_SIZE, &text, &len, e);
         if (r < 0)
                 return r;
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        root = json_tokener_parse_ex(tok, text, (int)len);
-        if (!root || json_tokener_get_error(tok) != json_tokener_success)
-                return fail(&L, "%s: offset %zu: not valid JSON: %s", path,
-                            json_tokener_get_parse_end(tok),
-                            json_tokener_error_desc(json_tokener_get_error(tok)));
-        if (json_tokener_get_parse_end(tok) < len &&
-            strspn(text + json_tokener_get_parse_end(tok), " \t\r\n") !=
-                    len - json_tokener_get_parse_end(tok))
-                return fail(&L, "%s: offset %zu: trailing data after the JSON document", path,
-                            json_tokener_get_parse_end(tok));
+        r = json_parse_text(text, len, 0, &root, e);
+        if (r < 0) {
+                err_prefix(e, "%s: ", path);
+                return r;
+        }
         if (!json_object_is_type(root, json_type_object))
                 return fail(&L, "%s: not a JSON object", path);
         if (!json_object_object_get_ex(root, "schema", &schema) ||
