@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "compare/explain.h"
 #include "compare/observed.h"
+#include "compare/reference.h"
 #include "measure/profile.h"
 #include "report/model.h"
 #include "tdxh_version.h"
@@ -26,6 +27,8 @@
 
 struct options {
         bool explain, json, all_rows;
+        const char *golden_path;
+        enum reference_form golden_form;
         const char *report_dir;
         struct explain_input_args inputs;
         bool have_inputs;
@@ -59,6 +62,9 @@ static void usage(FILE *f, bool explain)
                       f);
         }
         fputs("\n"
+              "GOLDEN: a tdxh golden file, or reference values: trustee's event-log JSON\n"
+              "({\"uefi_event_logs\": ...}) or register values ({\"mrtd\": HEX, \"rtmr0\": HEX, ...},\n"
+              "as virtee/tdx-measure --json writes them); the first output line names the form.\n"
               "OBSERVED: quotes (binary, hex, or JSON with a \"quote\" member), TD reports,\n"
               "event logs (CCEL, TPM binary_bios_measurements, JSON), register JSON\n"
               "({\"mrtd\": HEX, \"rtmr0\": HEX, ...}). A log is checked against the registers.\n"
@@ -187,8 +193,15 @@ static int print(const struct options *o, const struct diff_result *d, const str
 
         if (o->json) {
                 r = o->explain ? explain_to_json(d, x, o->all_rows, &j) : diff_to_json(d, o->all_rows, &j);
+                if (r >= 0)
+                        r = json_add_string(j, "golden_form", reference_form_key(o->golden_form));
                 return r < 0 ? err_setf(e, r, "cannot build the JSON output") : json_write(j, NULL, e);
         }
+        /* Reference values of another tool: say what was read and what it
+         * lets the diff compare. */
+        if (o->golden_form != REFERENCE_GOLDEN)
+                printf("golden: %s (%s: %s)\n", o->golden_path, reference_form_name(o->golden_form),
+                       reference_form_scope(o->golden_form));
         if (o->explain)
                 r = explain_format_text(d, x, -1, &b);
         else {
@@ -219,6 +232,34 @@ static int load_alternatives(const struct options *o, struct golden *goldens,
         return 0;
 }
 
+/* The golden side is no golden file: say what it is instead, and when a
+ * later argument is the golden file, that the two look swapped. */
+static int golden_side_error(const struct options *o, int r, int n, char **files,
+                             struct tdxh_err *e)
+{
+        const char *cmd = o->explain ? "explain" : "diff", *kind;
+
+        if (!observed_probe(files[0], &kind))
+                return r;
+        for (int i = 1; i < n; i++) {
+                _cleanup_golden_ struct golden g = { 0 };
+                enum reference_form form;
+                struct tdxh_err ignored = { 0 };
+
+                if (reference_load(files[i], &g, &form, &ignored) < 0 || form != REFERENCE_GOLDEN)
+                        continue;
+                err_clear(e);
+                return err_setf(e, -EINVAL, "%s: the first argument must be a golden file, and this "
+                                            "reads as %s while %s reads as a golden file: the "
+                                            "arguments look swapped (tdxh %s %s %s)",
+                                files[0], kind, files[i], cmd, files[i], files[0]);
+        }
+        err_clear(e);
+        return err_setf(e, -EINVAL, "%s: the first argument must be a golden file (or reference "
+                                    "values), and this reads as %s",
+                        files[0], kind);
+}
+
 int cli_compare(int argc, char **argv, bool explain)
 {
         struct options o = { .explain = explain };
@@ -239,13 +280,23 @@ int cli_compare(int argc, char **argv, bool explain)
         if (r != 0)
                 return r < 0 ? TDXH_EXIT_OK : r;
         log_set_machine_output(o.json);
-        r = golden_load(argv[optind], &g, &e);
+        o.golden_path = argv[optind];
+        r = reference_load(o.golden_path, &g, &o.golden_form, &e);
+        if (r == -EMEDIUMTYPE)
+                r = golden_side_error(&o, r, argc - optind, argv + optind, &e);
         if (r >= 0)
                 r = observed_load((const char *const *)argv + optind + 1, (size_t)(argc - optind - 1), &obs, &e);
         if (r >= 0 && o.have_inputs)
                 r = explain_inputs_compute(&o.inputs, &g, &in, &e);
         if (r >= 0)
                 r = load_alternatives(&o, alt_goldens, alts, &e);
+        /* before any output: a report that cannot be written fails the
+         * command, and the diff is not printed above the error */
+        if (r >= 0 && o.report_dir) {
+                r = report_dir_prepare(o.report_dir, &e);
+                if (r < 0)
+                        err_prefix(&e, "--report-dir ");
+        }
         if (r < 0)
                 goto out;
         observed_view(&obs, &view);

@@ -13,6 +13,7 @@
 #include "core/cleanup.h"
 #include "core/json_util.h"
 #include "core/log.h"
+#include "compare/observed.h"
 #include "evidence/eventlog.h"
 #include "evidence/quote.h"
 #include "evidence/verify.h"
@@ -257,6 +258,24 @@ static int print_result(const struct verify_result *res, bool json, struct tdxh_
         return 0;
 }
 
+/* --quote is no quote: when it is other evidence, say what it is rather
+ * than how it fails as a quote, and when --event-log is the quote, that the
+ * two look swapped. */
+static int quote_error(const struct verify_args *a, int r, struct tdxh_err *e)
+{
+        const char *kind, *other;
+
+        if (!observed_probe(a->quote, &kind) || strcmp(kind, "a quote") == 0)
+                return r;
+        err_clear(e);
+        if (a->event_log && observed_probe(a->event_log, &other) && strcmp(other, "a quote") == 0)
+                return err_setf(e, -EINVAL, "%s: --quote needs a quote, and this reads as %s while "
+                                            "--event-log %s reads as a quote: the two look swapped",
+                                a->quote, kind, a->event_log);
+        return err_setf(e, -EINVAL, "%s: --quote needs a quote, and this reads as %s", a->quote,
+                        kind);
+}
+
 static int run(const struct verify_args *a, struct verify_result *res, struct tdxh_err *e)
 {
         _cleanup_verify_ctx_ struct verify_ctx *ctx = NULL;
@@ -268,7 +287,7 @@ static int run(const struct verify_args *a, struct verify_result *res, struct td
 
         r = quote_load_file(a->quote, &bytes, &len, e);
         if (r < 0)
-                return r;
+                return quote_error(a, r, e);
         r = quote_parse(bytes, len, &q, e);
         if (r < 0) {
                 struct quote any;
@@ -284,7 +303,7 @@ static int run(const struct verify_args *a, struct verify_result *res, struct td
                                         a->quote, any.quote_len, any.trailing_len);
                 }
                 err_prefix(e, "%s: ", a->quote);
-                return r;
+                return quote_error(a, r, e);
         }
         if (a->event_log) {
                 r = replay_event_log(a->event_log, replayed, e);

@@ -98,3 +98,8 @@ int golden_to_json(const struct golden *g, json_object **ret);
 /* Reads and validates a golden file. Every problem is reported with the file
  * name and the JSON field ("events[3].digest: not 96 hex digits"). */
 int golden_load(const char *path, struct golden *ret, struct tdxh_err *e);
+/* The same from text already read (path names it in messages), and from a
+ * parsed document: for readers that look at a file before knowing its form. */
+int golden_parse(const char *path, const char *text, size_t len, struct golden *ret,
+                 struct tdxh_err *e);
+int golden_from_json(const char *path, json_object *root, struct golden *ret, struct tdxh_err *e);

@@ -239,21 +239,36 @@ static int load_events(struct loader *L, json_object *root, struct golden *g)
 int golden_load(const char *path, struct golden *ret, struct tdxh_err *e)
 {
         _cleanup_free_ char *text = NULL;
-        _cleanup_json_ json_object *root = NULL;
-        _cleanup_golden_ struct golden g = { 0 };
-        struct loader L = { .path = path, .e = e };
-        json_object *schema;
         size_t len;
         int r;
 
         r = file_read_all(path, GOLDEN_MAX_SIZE, &text, &len, e);
         if (r < 0)
                 return r;
+        return golden_parse(path, text, len, ret, e);
+}
+
+int golden_parse(const char *path, const char *text, size_t len, struct golden *ret,
+                 struct tdxh_err *e)
+{
+        _cleanup_json_ json_object *root = NULL;
+        int r;
+
         r = json_parse_text(text, len, 0, &root, e);
         if (r < 0) {
                 err_prefix(e, "%s: ", path);
                 return r;
         }
+        return golden_from_json(path, root, ret, e);
+}
+
+int golden_from_json(const char *path, json_object *root, struct golden *ret, struct tdxh_err *e)
+{
+        _cleanup_golden_ struct golden g = { 0 };
+        struct loader L = { .path = path, .e = e };
+        json_object *schema;
+        int r;
+
         if (!json_object_is_type(root, json_type_object))
                 return fail(&L, "%s: not a JSON object", path);
         if (!json_object_object_get_ex(root, "schema", &schema) ||

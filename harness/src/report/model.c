@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/cleanup.h"
 #include "core/file.h"
@@ -302,6 +303,22 @@ int report_write_html(const struct report *r, const char *path, struct tdxh_err 
         return write_rendered(r, report_html, path, e);
 }
 
+int report_dir_prepare(const char *dir, struct tdxh_err *e)
+{
+        struct stat st;
+
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                return err_setf(e, -errno, "%s: cannot create the report directory: %m", dir);
+        if (stat(dir, &st) < 0)
+                return err_setf(e, -errno, "%s: cannot use the report directory: %m", dir);
+        if (!S_ISDIR(st.st_mode))
+                return err_setf(e, -ENOTDIR, "%s: cannot use the report directory: not a directory",
+                                dir);
+        if (access(dir, W_OK | X_OK) < 0)
+                return err_setf(e, -errno, "%s: cannot write to the report directory: %m", dir);
+        return 0;
+}
+
 int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e)
 {
         static const struct {
@@ -313,10 +330,8 @@ int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e
                 { "summary.md", report_write_markdown },
                 { "report.html", report_write_html },
         };
-        int ret = 0;
+        int ret = report_dir_prepare(dir, e);
 
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-                return err_setf(e, -errno, "%s: cannot create the report directory: %m", dir);
         for (size_t i = 0; i < ELEMENTSOF(files) && ret >= 0; i++) {
                 _cleanup_free_ char *path = NULL;
 

@@ -116,6 +116,11 @@ int report_write_html(const struct report *r, const char *path, struct tdxh_err 
 /* Writes all four into dir (created if missing): report.xml, report.json,
  * summary.md, report.html. */
 int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e);
+/* Creates dir when missing and checks that files can be written in it:
+ * what report_write_dir() does first, for a command to call before it
+ * prints anything, so that a report directory that cannot be used fails the
+ * command before its output rather than after. */
+int report_dir_prepare(const char *dir, struct tdxh_err *e);
 
 /* The report as JSON (REPORT_SCHEMA). */
 int report_to_json(const struct report *r, json_object **ret);
