@@ -130,6 +130,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                         break;
                 case OPT_INITRD:
                         o->inputs.initrd = optarg;
+                        cli_opt_warn_empty_file(&g, optarg);
                         break;
                 case OPT_CMDLINE:
                         o->inputs.cmdline = optarg;

@@ -111,6 +111,7 @@ static int golden_compute_main(int argc, char **argv)
                         break;
                 case OPT_INITRD:
                         p.initrd = optarg;
+                        cli_opt_warn_empty_file(&g, optarg);
                         break;
                 case OPT_CMDLINE:
                         p.cmdline = optarg;

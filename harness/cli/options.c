@@ -5,10 +5,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "core/cleanup.h"
 #include "core/hex.h"
+#include "core/log.h"
 #include "core/number.h"
 #include "core/size.h"
 
@@ -70,6 +72,21 @@ static int bad_option(const struct cli_getopt *g, int c, int argc, char **argv)
         return fail(g, "unknown option '%s'", name);
 }
 
+/* Whether arg is one of this command's long options ("--json",
+ * "--memory=2G"). */
+static bool is_own_option(const struct cli_getopt *g, const char *arg)
+{
+        size_t n;
+
+        if (strncmp(arg, "--", 2) != 0 || !arg[2])
+                return false;
+        n = strcspn(arg + 2, "=");
+        for (const struct option *o = g->longopts; o && o->name; o++)
+                if (strlen(o->name) == n && strncmp(o->name, arg + 2, n) == 0)
+                        return true;
+        return false;
+}
+
 int cli_getopt_next(struct cli_getopt *g, int argc, char **argv)
 {
         int c;
@@ -90,6 +107,18 @@ int cli_getopt_next(struct cli_getopt *g, int argc, char **argv)
                 return CLI_OPT_END;
         if (c == '?' || c == ':') {
                 (void)bad_option(g, c, argc, argv);
+                return CLI_OPT_BAD;
+        }
+        /* "--acpi-from-log --json": getopt takes the next word as the value
+         * even when it is another of the command's options; whoever wrote
+         * that left the value out, and reading "--json" as a file name (or
+         * "fake" after a swallowed "--profile" as an operand) only confuses. */
+        if (optarg && optind >= 2 && optind <= argc && optarg == argv[optind - 1] &&
+            is_own_option(g, optarg)) {
+                char name[64];
+
+                long_name(argv[optind - 2], name, sizeof(name));
+                (void)fail(g, "option '%s' needs a value", name);
                 return CLI_OPT_BAD;
         }
         return c;
@@ -147,6 +176,15 @@ int cli_opt_hex(const struct cli_getopt *g, const char *text, size_t min_len, si
         memcpy(out, bytes, n);
         *ret_len = n;
         return 0;
+}
+
+void cli_opt_warn_empty_file(const struct cli_getopt *g, const char *path)
+{
+        struct stat st;
+
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+                log_warn("warning: %s %s: empty file (measured as %s of 0 bytes)", cli_opt_name(g),
+                         path, cli_opt_name(g) + 2);
 }
 
 int cli_opt_no_more_args(const struct cli_getopt *g, int argc, char **argv, int n_allowed)

@@ -73,6 +73,12 @@ int cli_opt_uint(const struct cli_getopt *g, const char *text, unsigned min, uns
 int cli_opt_hex(const struct cli_getopt *g, const char *text, size_t min_len, size_t max_len,
                 uint8_t *out, size_t *ret_len);
 
+/* A warning (one line naming the option and the file) when path is an
+ * empty regular file: QEMU accepts an empty --initrd and the measurement
+ * follows, but it is far more often a failed copy or build than intended.
+ * For the option last returned. */
+void cli_opt_warn_empty_file(const struct cli_getopt *g, const char *path);
+
 /* After the options: fails with "unexpected argument 'X'" when operands are
  * left beyond the first n_allowed. */
 int cli_opt_no_more_args(const struct cli_getopt *g, int argc, char **argv, int n_allowed);

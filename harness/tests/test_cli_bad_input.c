@@ -156,6 +156,22 @@ START_TEST(test_bad_input_points_at_the_mistake)
 }
 END_TEST
 
+/* An empty --initrd is measured as QEMU would, but not silently. */
+START_TEST(test_empty_initrd_is_warned_about)
+{
+        struct run_result r;
+        char *want = NULL;
+
+        run_tdxh(&r, (const char *[]){ "explain", golden, log_bin, "--initrd", empty, NULL });
+        ck_assert_msg(r.status == 0, "%s", r.err);
+        ck_assert_int_ge(asprintf(&want, "tdxh: warning: --initrd %s: empty file (measured as initrd "
+                                         "of 0 bytes)\n", empty), 0);
+        ck_assert_str_eq(r.err, want);
+        free(want);
+        run_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("cli_bad_input");
@@ -164,6 +180,7 @@ int main(void)
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_loop_test(tc, test_bad_input_points_at_the_mistake, 0,
                             (int)(sizeof(cases) / sizeof(cases[0])));
+        tcase_add_test(tc, test_empty_initrd_is_warned_about);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }
