@@ -59,7 +59,8 @@ _tdxh()
                 return
                 ;;
         --profile)
-                COMPREPLY=($(compgen -W "$("$tdxh" golden profiles 2>/dev/null)" -- "$cur"))
+                # the names: the lines of `tdxh golden profiles` that are not indented
+                COMPREPLY=($(compgen -W "$("$tdxh" golden profiles 2>/dev/null | grep -v '^ ')" -- "$cur"))
                 return
                 ;;
         --image | --out | --report-dir | --acpi-dir)

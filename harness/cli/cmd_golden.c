@@ -1,13 +1,17 @@
 /* tdxh golden: compute golden measurements from a TD's parts (compute), or
  * record them from a known-good run's evidence (record). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "options.h"
+#include "core/buf.h"
+#include "core/cleanup.h"
 #include "core/event_type.h"
 #include "core/hex.h"
+#include "core/json_util.h"
 #include "core/log.h"
 #include "golden/golden.h"
 #include "predict/golden_compute.h"
@@ -191,32 +195,99 @@ static int golden_compute_main(int argc, char **argv)
         return TDXH_EXIT_OK;
 }
 
+static void profiles_usage(FILE *f)
+{
+        fputs("Usage: tdxh golden profiles [--json]\n"
+              "\n"
+              "Describes the platform profiles that golden files and 'tdxh golden compute\n"
+              "--profile' name: each profile's name alone on a line, then its edk2 and QEMU\n"
+              "generations and what it measures that other profiles do not.\n"
+              "\n"
+              "  --json   print {\"schema\": \"tdxh-profiles/1\", \"profiles\": [...]} instead\n"
+              "           (the keys are listed in reports/SCHEMA.md)\n",
+              f);
+}
+
+static int print_profiles_json(struct tdxh_err *e)
+{
+        _cleanup_json_ json_object *root = json_object_new_object(), *list = json_object_new_array();
+        const char *const *names = profile_names();
+        int r;
+
+        if (!root || !list)
+                return -ENOMEM;
+        r = json_add_string(root, "schema", "tdxh-profiles/1");
+        for (size_t i = 0; names[i] && r >= 0; i++) {
+                json_object *one = NULL;
+                struct profile p;
+
+                r = profile_lookup(names[i], &p, e);
+                if (r >= 0)
+                        r = profile_to_json(&p, &one);
+                if (r >= 0)
+                        r = json_array_add(list, one);
+        }
+        if (r >= 0)
+                r = json_add(root, "profiles", TAKE_PTR(list));
+        return r < 0 ? r : json_write(root, NULL, e);
+}
+
+static int print_profiles_text(struct tdxh_err *e)
+{
+        const char *const *names = profile_names();
+        _cleanup_buf_ struct buf b = BUF_INIT;
+        int r = 0;
+
+        for (size_t i = 0; names[i] && r >= 0; i++) {
+                struct profile p;
+
+                r = profile_lookup(names[i], &p, e);
+                if (r >= 0)
+                        r = buf_printf(&b, "%s\n  platform: %s\n  edk2 %s: %s\n  QEMU %s: %s\n  measures: ",
+                                       p.name, profile_platform_description(&p), edk2_gen_name(p.edk2),
+                                       edk2_gen_description(p.edk2), qemu_gen_name(p.qemu),
+                                       qemu_gen_description(p.qemu));
+                if (r >= 0)
+                        r = profile_describe_measures(&p, &b);
+                if (r >= 0)
+                        r = buf_puts(&b, "\n");
+        }
+        if (r < 0)
+                return r;
+        fputs(b.data, stdout);
+        return fflush(stdout) == 0 ? 0 : err_setf(e, -EIO, "cannot write to standard output");
+}
+
 static int golden_profiles_main(int argc, char **argv)
 {
+        enum { OPT_JSON = 0x100 };
         static const struct option opts[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, OPT_JSON },
                 {}
         };
         struct cli_getopt g = CLI_GETOPT_INIT("golden profiles", "+h", opts);
-        const char *const *names = profile_names();
+        struct tdxh_err e = { 0 };
+        bool json = false;
         int c, r;
 
         while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
-                if (c != 'h')
+                switch (c) {
+                case 'h':
+                        profiles_usage(stdout);
+                        return TDXH_EXIT_OK;
+                case OPT_JSON:
+                        json = true;
+                        break;
+                default:
                         return TDXH_EXIT_BAD_INPUT;
-                fputs("Usage: tdxh golden profiles\n"
-                      "\n"
-                      "Lists the platform profiles that golden files and 'tdxh golden compute\n"
-                      "--profile' name, one per line.\n",
-                      stdout);
-                return TDXH_EXIT_OK;
+                }
         }
         r = cli_opt_no_more_args(&g, argc, argv, 0);
         if (r)
                 return r;
-        for (size_t i = 0; names[i]; i++)
-                puts(names[i]);
-        return TDXH_EXIT_OK;
+        r = json ? print_profiles_json(&e) : print_profiles_text(&e);
+        return cli_report(r, &e);
 }
 
 static void golden_usage(FILE *f)
@@ -224,7 +295,7 @@ static void golden_usage(FILE *f)
         fputs("Usage: tdxh golden compute [OPTIONS]   predict MRTD/RTMR0-2 from a TD's parts\n"
               "       tdxh golden record OBSERVED... --profile P -o GOLDEN\n"
               "                                       record a known-good run's evidence\n"
-              "       tdxh golden profiles            list the platform profiles\n"
+              "       tdxh golden profiles [--json]   describe the platform profiles\n"
               "Run 'tdxh golden SUBCOMMAND --help' for the options.\n",
               f);
 }

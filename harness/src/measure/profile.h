@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <json-c/json.h>
+
+#include "core/buf.h"
 #include "core/err.h"
 
 enum profile_platform { PLATFORM_TDX, PLATFORM_FAKE };
@@ -61,3 +64,19 @@ bool profile_has_fwcfg_cache_events(const struct profile *p);
 bool profile_has_smbios_event(const struct profile *p);
 bool profile_cmdline_initrd_prefix(const struct profile *p); /* "initrd=initrd " first */
 bool profile_kernel_header_patched(const struct profile *p); /* QEMU's setup-header patch measured */
+
+/* For people (profile_describe.c): what a generation changes in what is
+ * measured, one clause each ("stable202411: the separator moves to RTMR1"). */
+const char *edk2_gen_description(enum edk2_gen g);
+const char *qemu_gen_description(enum qemu_gen g);
+/* "a TDX host", or what the fake platform is. */
+const char *profile_platform_description(const struct profile *p);
+/* Appends what p measures, as the predicates above say, in one line:
+ * "ACPI DATA events; separator in RTMR1; ...". */
+int profile_describe_measures(const struct profile *p, struct buf *out);
+/* {"name", "platform", "platform_description", "edk2": {"generation",
+ * "description"}, "qemu": {...}, "measures": {"acpi_events",
+ * "separator_rtmr", "fwcfg_cache_events", "smbios_event",
+ * "cmdline_initrd_prefix", "kernel_header_patched", "page_add"}}: the keys of
+ * `tdxh golden profiles --json` (reports/SCHEMA.md, tdxh-profiles/1). */
+int profile_to_json(const struct profile *p, json_object **ret);
