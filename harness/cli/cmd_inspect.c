@@ -233,6 +233,14 @@ static int inspect_log(const struct inspect_opts *o, const uint8_t *p, size_t le
         } else {
                 r = evlog_parse(p, len, o->format, &l, e);
         }
+        /* Every other kind was tried before the log readers: a file that is
+         * not a log either is none of them, whatever the log reader found
+         * first (unless --format said it is a log). */
+        if (r == -EMEDIUMTYPE && o->format < 0 && !o->table_path) {
+                err_clear(e);
+                return err_setf(e, -EINVAL, "%s: not a quote, TD report, CCEL table or event log",
+                                o->path);
+        }
         if (r < 0) {
                 err_prefix(e, "%s: ", o->path);
                 return r;

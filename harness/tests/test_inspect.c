@@ -266,7 +266,8 @@ START_TEST(test_inspect_bad_input_is_one_line_and_exit_2)
         f = fopen(garbage, "w");
         fputs("this is not evidence of anything\n", f);
         fclose(f);
-        expect_one_line_error((const char *[]){ "inspect", garbage, NULL }, garbage, "offset");
+        expect_one_line_error((const char *[]){ "inspect", garbage, NULL }, garbage,
+                              "not a quote, TD report, CCEL table or event log");
 
         /* a CCEL area cut inside its fourth event */
         data = slurp(ccel, &len);
