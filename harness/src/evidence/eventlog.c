@@ -174,7 +174,8 @@ void evlog_event_free(const struct evlog *l, struct evlog_event *ev)
 {
         const uint8_t *d = ev->data;
 
-        if (!d || d < l->data_block || d >= l->data_block + l->data_block_len)
+        /* JSON logs have no data block: NULL + 0 is undefined behaviour */
+        if (!d || !l->data_block || d < l->data_block || d >= l->data_block + l->data_block_len)
                 free(ev->data);
         free(ev->detail);
         free(ev->name);
