@@ -233,32 +233,60 @@ static int load_alternatives(const struct options *o, struct golden *goldens,
         return 0;
 }
 
+/* The index of the first of files[1..n) that is a tdxh golden file, or 0. */
+static int find_golden_file(int n, char **files)
+{
+        for (int i = 1; i < n; i++) {
+                _cleanup_golden_ struct golden g = { 0 };
+                enum reference_form form;
+                struct tdxh_err ignored = { 0 };
+
+                if (reference_load(files[i], &g, &form, &ignored) == 0 && form == REFERENCE_GOLDEN)
+                        return i;
+        }
+        return 0;
+}
+
 /* The golden side is no golden file: say what it is instead, and when a
  * later argument is the golden file, that the two look swapped. */
 static int golden_side_error(const struct options *o, int r, int n, char **files,
                              struct tdxh_err *e)
 {
         const char *cmd = o->explain ? "explain" : "diff", *kind;
+        int i;
 
         if (!observed_probe(files[0], &kind))
                 return r;
-        for (int i = 1; i < n; i++) {
-                _cleanup_golden_ struct golden g = { 0 };
-                enum reference_form form;
-                struct tdxh_err ignored = { 0 };
-
-                if (reference_load(files[i], &g, &form, &ignored) < 0 || form != REFERENCE_GOLDEN)
-                        continue;
-                err_clear(e);
+        err_clear(e);
+        i = find_golden_file(n, files);
+        if (i > 0)
                 return err_setf(e, -EINVAL, "%s: the first argument must be a golden file, and this "
                                             "reads as %s while %s reads as a golden file: the "
                                             "arguments look swapped (tdxh %s %s %s)",
                                 files[0], kind, files[i], cmd, files[i], files[0]);
-        }
-        err_clear(e);
         return err_setf(e, -EINVAL, "%s: the first argument must be a golden file (or reference "
                                     "values), and this reads as %s",
                         files[0], kind);
+}
+
+/* An evidence file is a golden file while the golden side was read as
+ * reference values: the two look swapped. */
+static int evidence_side_error(const struct options *o, int r, int n, char **files,
+                               struct tdxh_err *e)
+{
+        const char *cmd = o->explain ? "explain" : "diff";
+        int i;
+
+        if (r != -EINVAL || o->golden_form == REFERENCE_GOLDEN)
+                return r;
+        i = find_golden_file(n, files);
+        if (i == 0)
+                return r;
+        err_clear(e);
+        return err_setf(e, -EINVAL, "%s: a golden file where evidence was expected, and %s was read "
+                                    "as %s: the arguments look swapped (tdxh %s %s %s)",
+                        files[i], files[0], reference_form_name(o->golden_form), cmd, files[i],
+                        files[0]);
 }
 
 int cli_compare(int argc, char **argv, bool explain)
@@ -285,8 +313,10 @@ int cli_compare(int argc, char **argv, bool explain)
         r = reference_load(o.golden_path, &g, &o.golden_form, &e);
         if (r == -EMEDIUMTYPE)
                 r = golden_side_error(&o, r, argc - optind, argv + optind, &e);
-        if (r >= 0)
+        if (r >= 0) {
                 r = observed_load((const char *const *)argv + optind + 1, (size_t)(argc - optind - 1), &obs, &e);
+                r = evidence_side_error(&o, r, argc - optind, argv + optind, &e);
+        }
         if (r >= 0 && o.have_inputs)
                 r = explain_inputs_compute(&o.inputs, &g, &in, &e);
         if (r >= 0)

@@ -12,7 +12,7 @@
 #include "testutil.h"
 
 static char *dir;
-static char *golden, *log_bin, *quote, *empty, *cut, *hello, *no_events, *blocker;
+static char *golden, *log_bin, *quote, *empty, *cut, *hello, *no_events, *blocker, *registers;
 
 static char *tmp_file(const char *name, const char *text, size_t len)
 {
@@ -48,6 +48,7 @@ static void setup(void)
         no_events = tmp_file("events.json", "[]\n", 3);
         /* a file where the report directory's parent should be */
         blocker = tmp_file("blocker", "x", 1);
+        registers = test_data_path("interop/registers.json");
 }
 
 static void teardown(void)
@@ -61,11 +62,13 @@ static void teardown(void)
         free(hello);
         free(no_events);
         free(blocker);
+        free(registers);
 }
 
 struct bad_input {
         const char *argv[10]; /* "@G" golden, "@L" log, "@Q" quote, "@E" empty, "@C" cut,
-                                 "@H" hello, "@N" [], "@B/x" under the blocker */
+                                 "@H" hello, "@N" [], "@R" register values,
+                                 "@B/x" under the blocker */
         const char *fragments[3];
 };
 
@@ -89,6 +92,9 @@ static const struct bad_input cases[] = {
         { { "inspect", "@N" }, { "events.json: empty event log" } },
         { { "inspect", "@C" }, { "cut.json: line ", "the JSON text ends there" } },
         { { "diff", "@G", "@G" }, { "golden.json: a golden file where evidence was expected" } },
+        { { "diff", "@R", "@G" },
+          { "golden.json: a golden file where evidence was expected, and ",
+            "registers.json was read as register values: the arguments look swapped (tdxh diff @G @R)" } },
         { { "diff", "--report-dir", "@B/reports", "@G", "@L" }, { "blocker/reports", "--report-dir" } },
         { { "explain", "--report-dir", "@B/reports", "@G", "@L" }, { "blocker/reports" } },
 };
@@ -108,6 +114,7 @@ static const char *expand(const char *arg, char *buf, size_t size)
         case 'H': base = hello; break;
         case 'N': base = no_events; break;
         case 'B': base = blocker; break;
+        case 'R': base = registers; break;
         default: ck_abort_msg("bad placeholder %s", arg);
         }
         snprintf(buf, size, "%s%s", base, arg + 2);

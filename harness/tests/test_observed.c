@@ -196,7 +196,7 @@ START_TEST(test_observed_says_what_a_file_is_not)
                 { "cut.json", "{\"rtmr0\": \"00", "line 1, column 14 (byte 13): the JSON text ends there, "
                                                  "unfinished (truncated?)" },
                 { "golden.json", "{\"schema\": \"tdxh-golden/1\", \"registers\": {}}",
-                  "a golden file where evidence was expected (the golden file comes first)" },
+                  "a golden file where evidence was expected" },
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

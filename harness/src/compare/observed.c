@@ -17,7 +17,7 @@
 /* Larger than any quote, TD report, CCEL area or JSON log met in practice. */
 #define OBSERVED_MAX_FILE (64u << 20)
 
-#define GOLDEN_AS_EVIDENCE "a golden file where evidence was expected (the golden file comes first)"
+#define GOLDEN_AS_EVIDENCE "a golden file where evidence was expected"
 
 void observed_free(struct observed *o)
 {
@@ -158,16 +158,12 @@ static int not_evidence(const char *path, const char *data, size_t len, int r,
         return err_setf(e, r, "%s: %s", path, le->msg);
 }
 
-static int load_one(const char *path, struct observed *o, struct tdxh_err *e)
+int observed_load_buffer(const char *path, const char *data, size_t len, struct observed *o,
+                         struct tdxh_err *e)
 {
-        _cleanup_free_ char *data = NULL;
         struct tdxh_err le = { 0 };
-        size_t len = 0;
         int took = 0, r;
 
-        r = file_read_all(path, OBSERVED_MAX_FILE, &data, &len, e);
-        if (r < 0)
-                return r;
         if (json_text_blank(data, len))
                 return err_setf(e, -EINVAL, "%s: empty file", path);
         for (size_t i = 0; i < ELEMENTSOF(readers); i++) {
@@ -183,6 +179,18 @@ static int load_one(const char *path, struct observed *o, struct tdxh_err *e)
         if (r >= 0 || (took && r != -EEXIST))
                 return 0;
         return not_evidence(path, data, len, r, &le, e);
+}
+
+static int load_one(const char *path, struct observed *o, struct tdxh_err *e)
+{
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        int r;
+
+        r = file_read_all(path, OBSERVED_MAX_FILE, &data, &len, e);
+        if (r < 0)
+                return r;
+        return observed_load_buffer(path, data, len, o, e);
 }
 
 bool observed_json_is_golden(json_object *root)

@@ -58,6 +58,11 @@ int observed_read_tdreport(const char *path, const uint8_t *data, size_t len, st
  * broken in the log it is. */
 int observed_load(const char *const *paths, size_t n, struct observed *ret, struct tdxh_err *e);
 
+/* Adds what one file holds to o, from its contents already read (data[len]
+ * must be NUL); path names it in messages. */
+int observed_load_buffer(const char *path, const char *data, size_t len, struct observed *o,
+                         struct tdxh_err *e);
+
 /* 1 and what the file is ("a quote", "a TD report", "an event log",
  * "register JSON") when it reads as evidence on its own, else 0: to tell a
  * user who swapped a golden file and evidence what each file is. */

@@ -88,14 +88,24 @@ int reference_load(const char *path, struct golden *ret, enum reference_form *re
                    struct tdxh_err *e)
 {
         _cleanup_free_ char *text = NULL;
-        _cleanup_json_ json_object *root = NULL;
-        size_t len = 0, lead;
+        size_t len = 0;
         int r;
 
         r = file_read_all(path, REFERENCE_MAX_FILE, &text, &len, e);
         if (r < 0)
                 return r;
-        lead = strspn(text, " \t\r\n");
+        return reference_parse(path, text, len, ret, ret_form, e);
+}
+
+int reference_parse(const char *path, const char *text, size_t len, struct golden *ret,
+                    enum reference_form *ret_form, struct tdxh_err *e)
+{
+        _cleanup_json_ json_object *root = NULL;
+        size_t lead = 0;
+        int r;
+
+        while (lead < len && strchr(" \t\r\n", text[lead]) && text[lead])
+                lead++;
         if (lead < len && text[lead] != '{' && text[lead] != '[')
                 return err_setf(e, -EMEDIUMTYPE, "%s: not a golden file (not JSON)", path);
         r = json_parse_text(text, len, 0, &root, e);

@@ -18,6 +18,8 @@
  * Errors name the file and where in it (line and column for JSON, the field). */
 #pragma once
 
+#include <stddef.h>
+
 #include "core/err.h"
 #include "golden/golden.h"
 
@@ -39,3 +41,6 @@ const char *reference_form_key(enum reference_form f);
  * caller may then say what the file is instead. */
 int reference_load(const char *path, struct golden *ret, enum reference_form *ret_form,
                    struct tdxh_err *e);
+/* The same for text already read; path names it in messages. */
+int reference_parse(const char *path, const char *text, size_t len, struct golden *ret,
+                    enum reference_form *ret_form, struct tdxh_err *e);
