@@ -811,6 +811,29 @@ START_TEST(test_explain_cmdline_not_the_golden_ones_in_any_form_is_certain)
 }
 END_TEST
 
+/* A NIC's option ROM that QEMU added: named as such, with the device and
+ * how to drop it; not "firmware changed". */
+START_TEST(test_explain_option_rom_is_named)
+{
+        struct fx f;
+        const struct explain_cause *c;
+        uint8_t d[48];
+
+        fx_init(&f);
+        memset(d, 0x66, sizeof(d));
+        fixture_insert(&f.log, fixture_find(&f.log, "kernel"), 1, EV_EFI_BOOT_SERVICES_DRIVER, d,
+                       "option-rom", "PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff)");
+        fx_run(&f);
+        ck_assert_uint_eq(f.x.n_causes, 1);
+        c = cause(&f, CAUSE_OPTION_ROM);
+        ck_assert_str_eq(c->summary, "PCI option ROM measured, not predicted");
+        ck_assert_msg(strstr(c->text, "PCI device 00:02.0 (PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff))") &&
+                              strstr(c->text, "romfile=") && strstr(c->text, "-nic none"),
+                      "%s", c->text);
+        fx_done(&f);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("explain");
@@ -835,6 +858,7 @@ int main(void)
         tcase_add_test(tc, test_explain_same_kernel_other_memory_names_the_memory);
         tcase_add_test(tc, test_explain_other_kernel_given_is_certain);
         tcase_add_test(tc, test_explain_cmdline_not_the_golden_ones_in_any_form_is_certain);
+        tcase_add_test(tc, test_explain_option_rom_is_named);
         tcase_add_test(tc, test_explain_page_add_pattern_from_inputs_and_profiles);
         tcase_add_test(tc, test_explain_unexpected_rtmr3_content);
         tcase_add_test(tc, test_explain_causes_are_ordered_by_register_and_rendered);

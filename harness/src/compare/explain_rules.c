@@ -461,6 +461,54 @@ static int rule_firmware_config(struct explain_state *s, struct cause_spec *c, c
                            h, s->g->firmware.path ? " than the golden file's" : "");
 }
 
+/* "00:02.0" from the last Pci(DEV,FN) node of a device path (bus 0: the
+ * root bridge QEMU's devices sit on unless a bridge is named). */
+static void pci_bdf(const char *path, char out[16])
+{
+        const char *p = NULL, *q = path;
+        unsigned dev, fn;
+
+        while ((q = strstr(q, "Pci(")))
+                p = q++;
+        if (!p || sscanf(p, "Pci(0x%x,0x%x)", &dev, &fn) != 2 || dev > 31 || fn > 7)
+                snprintf(out, 16, "?");
+        else
+                snprintf(out, 16, "00:%02x.%x", dev, fn);
+}
+
+static int rule_option_rom(struct explain_state *s, struct cause_spec *c)
+{
+        const char *path = event_name(c->R, c->row);
+        enum align_op op = c->R->rows[c->row].op;
+        char bdf[16];
+
+        pci_bdf(path, bdf);
+        c->kind = CAUSE_OPTION_ROM;
+        if (op == ALIGN_INSERTED) {
+                c->summary = "PCI option ROM measured, not predicted";
+                return explain_add(s->x, c,
+                                   "the firmware ran the EFI driver in the expansion ROM of PCI device "
+                                   "%s (%s): QEMU gives a ROM to a device that has one, by default "
+                                   "the iPXE ROM of a NIC; drop it with romfile= on that -device, or "
+                                   "-nic none when no NIC is wanted; or, to keep the NIC, record the "
+                                   "golden file from a boot that has it (tdxh golden record)",
+                                   bdf, path);
+        }
+        if (op == ALIGN_DELETED) {
+                c->summary = "PCI option ROM predicted, not measured";
+                return explain_add(s->x, c,
+                                   "the golden file predicts the ROM of PCI device %s (%s), the boot "
+                                   "ran none: the device is absent, or its ROM was dropped (romfile=, "
+                                   "-nic none)",
+                                   bdf, path);
+        }
+        c->summary = "PCI option ROM changed";
+        return explain_add(s->x, c,
+                           "the expansion ROM of PCI device %s (%s) is another image: another QEMU "
+                           "or ipxe-qemu version, or another romfile=",
+                           bdf, path);
+}
+
 static bool is_one_of(const char *what, const char *const *list)
 {
         for (; *list; list++)
@@ -520,6 +568,8 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
                 return rule_kernel(s, &c);
         if (strcmp(what, "cmdline") == 0)
                 return rule_cmdline(s, &c);
+        if (strcmp(what, "option-rom") == 0)
+                return rule_option_rom(s, &c);
         if (strcmp(what, "initrd") == 0)
                 return rule_initrd(s, &c);
         if (strcmp(what, "action") == 0 || ev->type == EV_EFI_ACTION || ev->type == EV_ACTION)
