@@ -49,6 +49,9 @@ int cmd_inspect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 /* `tdxh golden record`, dispatched by `tdxh golden` (argv[0] is "record"). */
 int cmd_golden_record(int argc, char **argv);
+/* `tdxh golden publish` and `tdxh golden verify-published` (argv[0] is the subcommand). */
+int cmd_golden_publish(int argc, char **argv);
+int cmd_golden_verify_published(int argc, char **argv);
 
 /* The engine of diff (explain false) and explain (cmd_explain.c). */
 int cli_compare(int argc, char **argv, bool explain);
