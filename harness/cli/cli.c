@@ -9,6 +9,7 @@
 
 #include "core/cleanup.h"
 #include "core/log.h"
+#include "run/signals.h"
 
 int cli_report(int r, const struct tdxh_err *e)
 {
@@ -55,4 +56,18 @@ int cli_print_report_json(const char *report_dir)
         while ((c = fgetc(f)) != EOF)
                 putchar(c);
         return fflush(stdout) == 0 ? 0 : -EIO;
+}
+
+void cli_show_progress(const char *what, void *userdata)
+{
+        if (log_progress_enabled())
+                fprintf(stderr, "tdxh %s: %s...\n", (const char *)userdata, what);
+}
+
+int cli_watch_signals(struct signal_watch *sw)
+{
+        if (signal_watch_begin(sw) >= 0)
+                return 0;
+        log_error("cannot watch for signals");
+        return TDXH_EXIT_INFRA;
 }

@@ -27,9 +27,20 @@ void cli_print_report_paths(const char *report_dir);
 /* Copies REPORT_DIR/report.json to stdout (the --json output of a run). */
 int cli_print_report_json(const char *report_dir);
 
+/* A progress callback of the check layer (boot_check_opts.on_progress):
+ * "tdxh CMD: WHAT..." on a terminal, nothing under --json or CI; userdata
+ * is the command's name. */
+void cli_show_progress(const char *what, void *userdata);
+
+/* Starts watching SIGINT/SIGTERM for a run; 0, or TDXH_EXIT_INFRA after
+ * saying why. */
+struct signal_watch;
+int cli_watch_signals(struct signal_watch *sw);
+
 /* Commands, one file each (cmd_NAME.c). */
 int cmd_boot(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 int cmd_golden(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
@@ -38,6 +49,9 @@ int cmd_inspect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 /* `tdxh golden record`, dispatched by `tdxh golden` (argv[0] is "record"). */
 int cmd_golden_record(int argc, char **argv);
+/* `tdxh golden publish` and `tdxh golden verify-published` (argv[0] is the subcommand). */
+int cmd_golden_publish(int argc, char **argv);
+int cmd_golden_verify_published(int argc, char **argv);
 
 /* The engine of diff (explain false) and explain (cmd_explain.c). */
 int cli_compare(int argc, char **argv, bool explain);

@@ -39,13 +39,6 @@ static void usage(FILE *f)
               f);
 }
 
-static void show_progress(const char *what, void *userdata)
-{
-        (void)userdata;
-        if (log_progress_enabled())
-                fprintf(stderr, "tdxh boot: %s...\n", what);
-}
-
 static void print_result(const struct boot_check_result *res)
 {
         printf("verdict: %s\n", res->verdict ? res->verdict : "unknown");
@@ -82,7 +75,7 @@ int cmd_boot(int argc, char **argv)
         _cleanup_boot_check_result_ struct boot_check_result res = { 0 };
         _cleanup_signal_watch_ struct signal_watch sw = SIGNAL_WATCH_INIT;
         struct cli_getopt g = CLI_GETOPT_INIT("boot", "+h", opts);
-        struct boot_check_opts o = { .on_progress = show_progress };
+        struct boot_check_opts o = { .on_progress = cli_show_progress, .userdata = (void *)"boot" };
         struct tdxh_err e = { 0 };
         bool json = false;
         int c, r, code;
@@ -143,10 +136,9 @@ int cmd_boot(int argc, char **argv)
         if (!o.image)
                 return cli_usage_error("boot", "--image is required");
         log_set_machine_output(json);
-        if (signal_watch_begin(&sw) < 0) {
-                log_error("cannot watch for signals");
-                return TDXH_EXIT_INFRA;
-        }
+        r = cli_watch_signals(&sw);
+        if (r)
+                return r;
         code = boot_check_run(&o, &sw, &res, &e);
         if (code != TDXH_EXIT_OK && code != TDXH_EXIT_MISMATCH && e.msg[0])
                 log_error("%s", e.msg);

@@ -58,7 +58,10 @@ static void usage(FILE *f, bool explain)
                       "  --cmdline TEXT      the kernel command line (every LoadOptions form)\n"
                       "  --memory SIZE       the memory size (TD HOB; the kernel's patched header)\n"
                       "  --alternative FILE  a golden file for another profile (repeat): says which\n"
-                      "                      profile the evidence matches\n",
+                      "                      profile the evidence matches\n"
+                      "With no input given, the golden file's own are used where they are still on\n"
+                      "disk with the digests it records (as recorded, beside it, or one directory\n"
+                      "up), and the usual memory sizes are tried.\n",
                       f);
         }
         fputs("\n"
@@ -297,6 +300,7 @@ int cli_compare(int argc, char **argv, bool explain)
         _cleanup_diff_result_ struct diff_result d = { 0 };
         _cleanup_explain_result_ struct explain_result x = { 0 };
         _cleanup_explain_inputs_ struct explain_inputs in = EXPLAIN_INPUTS_INIT;
+        _cleanup_explain_golden_files_ struct explain_golden_files golden_files = { 0 };
         struct golden alt_goldens[MAX_ALTERNATIVES] = { 0 };
         struct explain_alternative alts[MAX_ALTERNATIVES];
         struct explain_context ctx = { 0 };
@@ -336,6 +340,18 @@ int cli_compare(int argc, char **argv, bool explain)
                 r = err_setf(&e, -EINVAL, "%s: the evidence has none of the registers the golden file "
                                           "predicts",
                              argv[optind]);
+        /* No input named: the golden file's own, where they are still on
+         * disk as recorded, so that explain can reproduce what changed. Not
+         * being able to is no error: the causes are then less certain. */
+        if (r >= 0 && explain && !o.have_inputs && !d.match &&
+            explain_inputs_from_golden(&g, argv[optind], &o.inputs, &golden_files) > 0) {
+                struct tdxh_err ie = { 0 };
+
+                if (explain_inputs_compute(&o.inputs, &g, &in, &ie) >= 0)
+                        o.have_inputs = true;
+                else
+                        log_warn("note: the inputs the golden file records were not used: %s", ie.msg);
+        }
         if (r >= 0 && explain) {
                 ctx = (struct explain_context){ .inputs = o.have_inputs ? &in : NULL,
                                                 .alternatives = alts,

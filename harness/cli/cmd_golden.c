@@ -296,6 +296,10 @@ static void golden_usage(FILE *f)
               "       tdxh golden record OBSERVED... --profile P -o GOLDEN\n"
               "                                       record a known-good run's evidence\n"
               "       tdxh golden profiles [--json]   describe the platform profiles\n"
+              "       tdxh golden publish GOLDEN... --key KEY.pem -o DIR\n"
+              "                                       sign an image's reference values\n"
+              "       tdxh golden verify-published DIR --pubkey PUB.pem\n"
+              "                                       check a published artifact\n"
               "Run 'tdxh golden SUBCOMMAND --help' for the options.\n",
               f);
 }
@@ -316,6 +320,10 @@ int cmd_golden(int argc, char **argv)
                 return golden_profiles_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "record") == 0)
                 return cmd_golden_record(argc - 1, argv + 1);
+        if (strcmp(argv[1], "publish") == 0)
+                return cmd_golden_publish(argc - 1, argv + 1);
+        if (strcmp(argv[1], "verify-published") == 0)
+                return cmd_golden_verify_published(argc - 1, argv + 1);
         if (argv[1][0] == '-')
                 return cli_usage_error("golden", "unknown option '%s'", argv[1]);
         return cli_usage_error("golden", "unknown subcommand '%s'", argv[1]);

@@ -264,10 +264,11 @@ int cmd_run(int argc, char **argv)
         }
         self = realpath("/proc/self/exe", NULL);
         o.self = self;
-        if (signal_watch_begin(&sw) < 0) {
+        r = cli_watch_signals(&sw);
+        if (r) {
+                free(v.lines);
                 scenarios_free(scs, n);
-                log_error("cannot watch for signals");
-                return TDXH_EXIT_INFRA;
+                return r;
         }
         if (child && n == 1) {
                 struct scenario_result one = { 0 };

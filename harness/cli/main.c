@@ -9,6 +9,7 @@
 static const struct cli_command commands[] = {
         { "boot", "boot an image on the fake platform and check it against its golden file", cmd_boot },
         { "run", "run scenarios (boot, measure, extend, quote, seal) and report every step", cmd_run },
+        { "reproduce", "boot a recorded run again and say whether its result comes back", cmd_reproduce },
         { "diff", "compare evidence with a golden file, event by event", cmd_diff },
         { "explain", "diff, and say why each difference arose", cmd_explain },
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },

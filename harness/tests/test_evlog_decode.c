@@ -288,12 +288,46 @@ START_TEST(test_garbage_of_every_type_is_shown_as_hex)
 }
 END_TEST
 
+/* A driver from a PCI device's expansion ROM (QEMU's NIC ROM, as OVMF logs
+ * it in RTMR1) is an "option-rom"; a driver from a firmware volume stays a
+ * "driver". */
+START_TEST(test_option_rom_driver_is_named)
+{
+        struct evlog_decode_state st = EVLOG_DECODE_STATE_INIT;
+        _cleanup_buf_ struct buf dp = BUF_INIT, ev = BUF_INIT, fv = BUF_INIT, ev2 = BUF_INIT;
+        uint8_t acpi[8] = { 0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0 };
+        uint8_t pci[2] = { 0, 2 }; /* function 0, device 2 */
+        uint8_t off[20] = { 0 };
+
+        off[12] = 0x10; /* end 0x10 */
+        node(&dp, 2, 1, acpi, sizeof(acpi));
+        node(&dp, 1, 1, pci, sizeof(pci));
+        node(&dp, 4, 8, off, sizeof(off));
+        node(&dp, 0x7f, 0xff, NULL, 0);
+        /* UEFI_IMAGE_LOAD_EVENT: location, length, link address, path length */
+        for (int i = 0; i < 3; i++)
+                ck_assert_int_eq(buf_put_le64(&ev, 0x1000), 0);
+        ck_assert_int_eq(buf_put_le64(&ev, dp.len), 0);
+        ck_assert_int_eq(buf_append(&ev, dp.data, dp.len), 0);
+        expect_decode(&st, EV_EFI_BOOT_SERVICES_DRIVER, 1, ev.data, ev.len, "option-rom",
+                      "PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x10)");
+        node(&fv, 4, 6, kernel_loader_guid, 16);
+        node(&fv, 0x7f, 0xff, NULL, 0);
+        for (int i = 0; i < 3; i++)
+                ck_assert_int_eq(buf_put_le64(&ev2, 0x1000), 0);
+        ck_assert_int_eq(buf_put_le64(&ev2, fv.len), 0);
+        ck_assert_int_eq(buf_append(&ev2, fv.data, fv.len), 0);
+        expect_decode(&st, EV_EFI_BOOT_SERVICES_DRIVER, 1, ev2.data, ev2.len, "driver", NULL);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("evlog-decode");
         TCase *tc = tcase_create("decode");
 
         tcase_add_test(tc, test_devpath_nodes_as_text);
+        tcase_add_test(tc, test_option_rom_driver_is_named);
         tcase_add_test(tc, test_devpath_bad_lengths_end_in_hex);
         tcase_add_test(tc, test_utf16_surrogates_and_garbage);
         tcase_add_test(tc, test_variables_and_boot_options);

@@ -708,8 +708,8 @@ START_TEST(test_explain_initrd_only_change_is_not_blamed_on_the_kernel)
                 ck_assert_int_eq(f.x.causes[n].confidence, EXPLAIN_CERTAIN);
         }
         ck_assert_int_eq(f.x.causes[0].reg, GOLDEN_RTMR1);
-        ck_assert_ptr_nonnull(strstr(f.x.causes[0].text, "the kernel is the golden file's own "
-                                                         "(--kernel vmlinuz)"));
+        ck_assert_ptr_nonnull(strstr(f.x.causes[0].text, "the kernel is the one the golden file was "
+                                                         "computed from (--kernel vmlinuz)"));
         ck_assert_int_eq(f.x.causes[1].reg, GOLDEN_RTMR2);
         ck_assert_ptr_nonnull(strstr(f.x.causes[1].text, "the observed initrd is --initrd new.img"));
         fx_done(&f);
@@ -785,6 +785,55 @@ START_TEST(test_explain_other_kernel_given_is_certain)
 }
 END_TEST
 
+/* The golden file's command line, in every form, does not give the observed
+ * digest: the command line certainly changed, though the log cannot say to
+ * what. */
+START_TEST(test_explain_cmdline_not_the_golden_ones_in_any_form_is_certain)
+{
+        struct fx f;
+        const struct explain_cause *c;
+        uint8_t d[48];
+
+        fx_init(&f);
+        free(f.g.cmdline);
+        f.g.cmdline = strdup("console=ttyS0");
+        memset(d, 0x33, sizeof(d));
+        fixture_set_digest(&f.log, fixture_find(&f.log, "cmdline"), d);
+        memset(d, 0x44, sizeof(d));
+        ck_assert_int_eq(explain_inputs_add(&f.in, "cmdline", "the golden file's command line",
+                                            "initrd=initrd last", "console=ttyS0 initrd=initrd", d), 0);
+        fx_run(&f);
+        c = cause(&f, CAUSE_CMDLINE);
+        ck_assert_int_eq(c->confidence, EXPLAIN_CERTAIN);
+        ck_assert_msg(strstr(c->text, "the observed digest is not that of the golden file's "
+                                      "'console=ttyS0' in any form"), "%s", c->text);
+        fx_done(&f);
+}
+END_TEST
+
+/* A NIC's option ROM that QEMU added: named as such, with the device and
+ * how to drop it; not "firmware changed". */
+START_TEST(test_explain_option_rom_is_named)
+{
+        struct fx f;
+        const struct explain_cause *c;
+        uint8_t d[48];
+
+        fx_init(&f);
+        memset(d, 0x66, sizeof(d));
+        fixture_insert(&f.log, fixture_find(&f.log, "kernel"), 1, EV_EFI_BOOT_SERVICES_DRIVER, d,
+                       "option-rom", "PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff)");
+        fx_run(&f);
+        ck_assert_uint_eq(f.x.n_causes, 1);
+        c = cause(&f, CAUSE_OPTION_ROM);
+        ck_assert_str_eq(c->summary, "PCI option ROM measured, not predicted");
+        ck_assert_msg(strstr(c->text, "PCI device 00:02.0 (PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff))") &&
+                              strstr(c->text, "romfile=") && strstr(c->text, "-nic none"),
+                      "%s", c->text);
+        fx_done(&f);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("explain");
@@ -808,6 +857,8 @@ int main(void)
         tcase_add_test(tc, test_explain_initrd_change_without_kernel_is_possible);
         tcase_add_test(tc, test_explain_same_kernel_other_memory_names_the_memory);
         tcase_add_test(tc, test_explain_other_kernel_given_is_certain);
+        tcase_add_test(tc, test_explain_cmdline_not_the_golden_ones_in_any_form_is_certain);
+        tcase_add_test(tc, test_explain_option_rom_is_named);
         tcase_add_test(tc, test_explain_page_add_pattern_from_inputs_and_profiles);
         tcase_add_test(tc, test_explain_unexpected_rtmr3_content);
         tcase_add_test(tc, test_explain_causes_are_ordered_by_register_and_rendered);

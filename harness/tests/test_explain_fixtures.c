@@ -208,9 +208,10 @@ START_TEST(test_fixture_golden_2g_evidence_4g)
         fx_explain(&f, &args);
         c = only_cause(&f);
         ck_assert_int_eq(c->kind, CAUSE_MEMORY);
+        ck_assert_int_eq(c->confidence, EXPLAIN_CERTAIN);
         ck_assert_str_eq(c->text, "RTMR0 event 0 (td-hob, EV_EFI_HANDOFF_TABLES2): memory size changed: "
-                                  "the TD HOB describes the guest memory map, so its digest follows the "
-                                  "memory size (golden: 2G)");
+                                  "golden 2G, observed 4G: the TD HOB of a 4G guest is the observed one "
+                                  "(it describes the guest memory map)");
         ck_assert_uint_eq(f.x.n_checks, 1);
         ck_assert_str_eq(f.x.checks[0].text, "RTMR0 event 0 (td-hob): corresponds to --memory 4G");
         fx_done(&f);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "run/child.h"
 #include "run/deadline.h"
 #include "it_tdxh.h"
@@ -120,6 +121,46 @@ START_TEST(test_boot_matches_the_images_golden_file)
 }
 END_TEST
 
+/* tdxh reproduce of a run boots what it recorded again and gets the same
+ * mismatch and registers back; a recorded file that changed since is bad
+ * input, refused before anything boots. */
+static void reproduce_the_mismatch(const char *run)
+{
+        char *again = new_rundir("cmdline-again"), *copy = new_rundir("cmdline-changed");
+        char *facts = NULL, *text = NULL, *at;
+        struct run_result r;
+        size_t len;
+
+        run_tdxh(&r, (const char *[]){ "reproduce", run, "--out", again, NULL });
+        ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "the first run was a mismatch, this one is a mismatch; "
+                                            "every register is the same: the result reproduces"));
+        run_result_free(&r);
+        assert_nothing_left(again);
+
+        /* The same run, but its facts say another kernel was booted. */
+        ck_assert_int_eq(mkdir(copy, 0700), 0);
+        ck_assert_int_ge(asprintf(&facts, "%s/facts.json", run), 0);
+        text = (char *)slurp(facts, &len);
+        at = strstr(text, "\"kernel\"");
+        ck_assert_ptr_nonnull(at);
+        at = strstr(at, "\"sha256\": \"");
+        ck_assert_ptr_nonnull(at);
+        at[11] = at[11] == '0' ? '1' : '0';
+        free(facts);
+        ck_assert_int_ge(asprintf(&facts, "%s/facts.json", copy), 0);
+        ck_assert_int_eq(file_write_atomic(facts, text, len, 0644, NULL), 0);
+        run_tdxh(&r, (const char *[]){ "reproduce", copy, NULL });
+        ck_assert_msg(r.status == 2, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.err, "the kernel the run used") && strstr(r.err, "has changed since"), "%s",
+                      r.err);
+        run_result_free(&r);
+        free(facts);
+        free(text);
+        free(again);
+        free(copy);
+}
+
 START_TEST(test_boot_with_a_changed_cmdline_names_the_command_line)
 {
         char *run = new_rundir("cmdline");
@@ -134,6 +175,7 @@ START_TEST(test_boot_with_a_changed_cmdline_names_the_command_line)
         ck_assert_ptr_nonnull(strstr(r.out, "observed 'console=ttyS0 quiet panic=-2 initrd=initrd'"));
         run_result_free(&r);
         assert_nothing_left(run);
+        reproduce_the_mismatch(run);
         free(run);
 }
 END_TEST

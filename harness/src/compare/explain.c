@@ -34,6 +34,7 @@ const char *explain_kind_name(enum explain_kind k)
                 [CAUSE_BOOT_ORDER] = "boot-order",
                 [CAUSE_SMBIOS] = "smbios",
                 [CAUSE_EDK2_GENERATION] = "edk2-generation",
+                [CAUSE_OPTION_ROM] = "option-rom",
                 [CAUSE_KERNEL] = "kernel",
                 [CAUSE_CMDLINE] = "cmdline",
                 [CAUSE_INITRD] = "initrd",

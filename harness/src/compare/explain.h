@@ -20,6 +20,8 @@
  *   smbios              the SMBIOS tables changed
  *   edk2-generation     the separator moved, or event families appeared or
  *                       vanished that one edk2 generation has and another not
+ *   option-rom          a PCI device's option ROM was measured (a NIC's iPXE
+ *                       ROM that QEMU loads by default), or is missing
  *   kernel, cmdline, initrd   the direct-boot inputs changed
  *   boot-flow           EFI actions differ (a boot option returned, ...)
  *   rtmr3               RTMR3 holds what the golden file does not list
@@ -53,6 +55,7 @@ enum explain_kind {
         CAUSE_BOOT_ORDER,
         CAUSE_SMBIOS,
         CAUSE_EDK2_GENERATION,
+        CAUSE_OPTION_ROM,
         CAUSE_KERNEL,
         CAUSE_CMDLINE,
         CAUSE_INITRD,

@@ -112,6 +112,24 @@ static void strip_initrd_arg(const char *s, const char **ret, size_t *ret_len)
         *ret_len = n;
 }
 
+/* Whether the inputs hold the command line text (the part without
+ * "initrd=initrd") among their candidates. */
+static bool cmdline_tried(const struct explain_inputs *in, const char *text)
+{
+        const char *a, *b;
+        size_t la, lb;
+
+        strip_initrd_arg(text, &a, &la);
+        for (size_t i = 0; i < in->n; i++) {
+                if (strcmp(in->v[i].what, "cmdline") != 0 || !in->v[i].text)
+                        continue;
+                strip_initrd_arg(in->v[i].text, &b, &lb);
+                if (la == lb && memcmp(a, b, la) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static int rule_cmdline(struct explain_state *s, struct cause_spec *c)
 {
         const struct diff_event *g = row_golden(c->R, c->row), *o = row_observed(c->R, c->row);
@@ -140,6 +158,18 @@ static int rule_cmdline(struct explain_state *s, struct cause_spec *c)
                                              "is measured then)"
                                            : "an empty command line is not measured; or the kernel's "
                                              "EFI stub predates measuring LoadOptions");
+        }
+        /* The observed digest is none of the golden command line's forms:
+         * whatever the text was, it was not the golden file's. */
+        if (gs && !os && o && o->digest_known && s->ctx->inputs && cmdline_tried(s->ctx->inputs, gs)) {
+                c->confidence = EXPLAIN_CERTAIN;
+                c->golden_value = gs;
+                return explain_add(s->x, c,
+                                   "the observed digest is not that of the golden file's '%s' in any "
+                                   "form (initrd=initrd first, last, or none): the guest was given "
+                                   "another command line (the log holds only its digest; give "
+                                   "--cmdline to check a candidate)",
+                                   gs);
         }
         if (!gs || !os)
                 return explain_add(s->x, c, "golden %s%s%s, observed %s%s%s", gs ? "'" : "",
@@ -199,7 +229,8 @@ static int kernel_from_input(struct explain_state *s, struct cause_spec *c,
                                    "follows the memory below 4 GiB, and this profile measures the "
                                    "patched header",
                                    gm, om, k->variant ? k->variant : "",
-                                   k->golden_file == 1 ? "the golden file's" : "the file given",
+                                   k->golden_file == 1 ? "the one the golden file was computed from"
+                                                       : "the file given",
                                    k->input);
         }
         if (k->golden_file == 1 && k->memory && initrd_differs(s)) {
@@ -207,7 +238,8 @@ static int kernel_from_input(struct explain_state *s, struct cause_spec *c,
                 c->confidence = EXPLAIN_CERTAIN;
                 c->summary = "initrd changed";
                 return explain_add(s->x, c,
-                                   "the kernel is the golden file's own (%s), but QEMU writes the "
+                                   "the kernel is the one the golden file was computed from (%s), "
+                                   "but QEMU writes the "
                                    "initrd's size and load address into its setup header, which this "
                                    "profile measures, so the kernel event changed with the initrd "
                                    "(see RTMR2)",
@@ -217,7 +249,8 @@ static int kernel_from_input(struct explain_state *s, struct cause_spec *c,
                 c->confidence = EXPLAIN_POSSIBLE;
                 c->summary = "kernel header patched differently";
                 return explain_add(s->x, c,
-                                   "the kernel is the golden file's own (%s, %s): QEMU patched its "
+                                   "the kernel is the one the golden file was computed from (%s, "
+                                   "%s): QEMU patched its "
                                    "setup header otherwise than the golden file predicts",
                                    k->input, k->variant ? k->variant : "");
         }
@@ -394,10 +427,26 @@ static int rule_firmware_config(struct explain_state *s, struct cause_spec *c, c
                                    simple[i].named ? name : "the tables", h, simple[i].why);
         }
         if (strcmp(what, "td-hob") == 0 && c->R->rows[c->row].op == ALIGN_CHANGED) {
+                const struct diff_event *o = row_observed(c->R, c->row);
+                const struct explain_candidate *m =
+                        o && o->digest_known && s->ctx->inputs
+                                ? explain_inputs_find(s->ctx->inputs, "td-hob", o->digest)
+                                : NULL;
+
                 if (s->g->memory)
                         size_format(s->g->memory, mem);
                 c->kind = CAUSE_MEMORY;
                 c->summary = "memory size changed";
+                if (m && m->memory) {
+                        char om[32];
+
+                        size_format(m->memory, om);
+                        c->confidence = EXPLAIN_CERTAIN;
+                        return explain_add(s->x, c,
+                                           "golden %s, observed %s: the TD HOB of a %s guest is the "
+                                           "observed one (it describes the guest memory map)",
+                                           mem, om, om);
+                }
                 return explain_add(s->x, c,
                                    "the TD HOB describes the guest memory map, so its digest follows "
                                    "the memory size (golden: %s)",
@@ -410,6 +459,54 @@ static int rule_firmware_config(struct explain_state *s, struct cause_spec *c, c
                            : strcmp(what, "td-hob") == 0 ? "the TD HOB measurement"
                                                          : name,
                            h, s->g->firmware.path ? " than the golden file's" : "");
+}
+
+/* "00:02.0" from the last Pci(DEV,FN) node of a device path (bus 0: the
+ * root bridge QEMU's devices sit on unless a bridge is named). */
+static void pci_bdf(const char *path, char out[16])
+{
+        const char *p = NULL, *q = path;
+        unsigned dev, fn;
+
+        while ((q = strstr(q, "Pci(")))
+                p = q++;
+        if (!p || sscanf(p, "Pci(0x%x,0x%x)", &dev, &fn) != 2 || dev > 31 || fn > 7)
+                snprintf(out, 16, "?");
+        else
+                snprintf(out, 16, "00:%02x.%x", dev, fn);
+}
+
+static int rule_option_rom(struct explain_state *s, struct cause_spec *c)
+{
+        const char *path = event_name(c->R, c->row);
+        enum align_op op = c->R->rows[c->row].op;
+        char bdf[16];
+
+        pci_bdf(path, bdf);
+        c->kind = CAUSE_OPTION_ROM;
+        if (op == ALIGN_INSERTED) {
+                c->summary = "PCI option ROM measured, not predicted";
+                return explain_add(s->x, c,
+                                   "the firmware ran the EFI driver in the expansion ROM of PCI device "
+                                   "%s (%s): QEMU gives a ROM to a device that has one, by default "
+                                   "the iPXE ROM of a NIC; drop it with romfile= on that -device, or "
+                                   "-nic none when no NIC is wanted; or, to keep the NIC, record the "
+                                   "golden file from a boot that has it (tdxh golden record)",
+                                   bdf, path);
+        }
+        if (op == ALIGN_DELETED) {
+                c->summary = "PCI option ROM predicted, not measured";
+                return explain_add(s->x, c,
+                                   "the golden file predicts the ROM of PCI device %s (%s), the boot "
+                                   "ran none: the device is absent, or its ROM was dropped (romfile=, "
+                                   "-nic none)",
+                                   bdf, path);
+        }
+        c->summary = "PCI option ROM changed";
+        return explain_add(s->x, c,
+                           "the expansion ROM of PCI device %s (%s) is another image: another QEMU "
+                           "or ipxe-qemu version, or another romfile=",
+                           bdf, path);
 }
 
 static bool is_one_of(const char *what, const char *const *list)
@@ -471,6 +568,8 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
                 return rule_kernel(s, &c);
         if (strcmp(what, "cmdline") == 0)
                 return rule_cmdline(s, &c);
+        if (strcmp(what, "option-rom") == 0)
+                return rule_option_rom(s, &c);
         if (strcmp(what, "initrd") == 0)
                 return rule_initrd(s, &c);
         if (strcmp(what, "action") == 0 || ev->type == EV_EFI_ACTION || ev->type == EV_ACTION)

@@ -158,8 +158,13 @@ int evlog_decode_image(const struct evlog_event *ev, struct buf *d, const char *
         r = uefi_devpath_append(d, p + 32, (size_t)dplen);
         if (r < 0)
                 return r;
-        if (ev->type != EV_EFI_BOOT_SERVICES_APPLICATION)
+        if (ev->type != EV_EFI_BOOT_SERVICES_APPLICATION) {
+                /* A driver loaded from a PCI device's expansion ROM (the
+                 * firmware names it by its offset in the ROM). */
+                if (strstr(d->data, "Pci(") && strstr(d->data, "Offset("))
+                        *what = "option-rom";
                 return 0;
+        }
         /* OVMF's direct boot loads VenMedia(QEMU kernel loader)/File(kernel) */
         if (contains_ci(d->data, "File(kernel)") || contains_ci(d->data, "vmlinuz") ||
             contains_ci(d->data, "bzImage"))

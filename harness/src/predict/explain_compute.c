@@ -37,6 +37,24 @@ static int add(struct ctx *c, const char *what, const char *input, const char *v
         return explain_inputs_add(c->in, what, input, variant, text, d);
 }
 
+/* "--kernel PATH", or "the golden file's kernel PATH" for an input taken
+ * from the golden file's record. */
+static char *input_name(const char *option, bool from_golden, const char *path)
+{
+        char *s = NULL;
+
+        if ((from_golden ? asprintf(&s, "the golden file's %s %s", option + 2, path)
+                         : asprintf(&s, "%s %s", option, path)) < 0)
+                return NULL;
+        return s;
+}
+
+/* Memory sizes whose TD HOB is tried when --memory is not given. */
+static const uint64_t hob_sweep[] = {
+        512ull << 20, 1ull << 30, 1536ull << 20, 2ull << 30, 3ull << 30, 4ull << 30,
+        6ull << 30,   8ull << 30, 12ull << 30,   16ull << 30, 32ull << 30, 64ull << 30,
+};
+
 static int firmware(struct ctx *c, const char *path)
 {
         _cleanup_mapped_file_ struct mapped_file fw = { 0 };
@@ -50,7 +68,8 @@ static int firmware(struct ctx *c, const char *path)
         if (r < 0)
                 return r;
         if (c->a->firmware) {
-                if (asprintf(&input, "--firmware %s", path) < 0)
+                input = input_name("--firmware", c->a->firmware_from_golden, path);
+                if (!input)
                         return -ENOMEM;
                 for (int p = PAGE_ADD_PER_PAGE; p <= PAGE_ADD_TWO_PASS && r >= 0; p++) {
                         r = mrtd_compute(fw.data, fw.size, &md, (enum page_add_pattern)p, d, c->e);
@@ -68,6 +87,22 @@ static int firmware(struct ctx *c, const char *path)
                 r = td_hob_digest(&md, c->a->memory, d, c->e);
                 if (r >= 0)
                         r = add(c, "td-hob", input, NULL, NULL, d);
+                if (r >= 0)
+                        c->in->v[c->in->n - 1].memory = c->a->memory;
+        }
+        /* No --memory: the TD HOB of each usual size, so that a boot with
+         * another size is recognised and the size named. */
+        for (size_t i = 0; r >= 0 && !c->a->memory && tdvf_td_hob(&md) && i < ELEMENTSOF(hob_sweep); i++) {
+                free(input);
+                input = NULL;
+                size_format(hob_sweep[i], mem);
+                if (asprintf(&input, "memory %s", mem) < 0)
+                        return -ENOMEM;
+                r = td_hob_digest(&md, hob_sweep[i], d, c->e);
+                if (r >= 0)
+                        r = add(c, "td-hob", input, "tried, no --memory given", NULL, d);
+                if (r >= 0)
+                        c->in->v[c->in->n - 1].memory = hob_sweep[i];
         }
         return r;
 }
@@ -140,7 +175,8 @@ static int kernel(struct ctx *c, const char *path)
         struct stat st;
         int golden_file, r;
 
-        if (asprintf(&input, "%s %s", c->a->kernel ? "--kernel" : "the golden file's kernel", path) < 0)
+        input = input_name("--kernel", !c->a->kernel || c->a->kernel_from_golden, path);
+        if (!input)
                 return -ENOMEM;
         r = same_kernel_as_golden(c->g, path, &golden_file, c->e);
         if (r >= 0)
@@ -211,7 +247,9 @@ static int cmdline(struct ctx *c)
                         continue; /* nothing measured for an empty command line */
                 r = digest_buf(DIGEST_SHA384, wide, size, d);
                 if (r >= 0)
-                        r = add(c, "cmdline", "--cmdline", forms[i].variant, text, d);
+                        r = add(c, "cmdline",
+                                c->a->cmdline_from_golden ? "the golden file's command line" : "--cmdline",
+                                forms[i].variant, text, d);
         }
         return r;
 }
@@ -238,7 +276,7 @@ int explain_inputs_compute(const struct explain_input_args *args, const struct g
                 r = cmdline(&c);
         if (r >= 0 && args->initrd) {
                 r = digest_file(DIGEST_SHA384, args->initrd, d, NULL, e);
-                if (r >= 0 && asprintf(&input, "--initrd %s", args->initrd) < 0)
+                if (r >= 0 && !(input = input_name("--initrd", args->initrd_from_golden, args->initrd)))
                         r = -ENOMEM;
                 if (r >= 0)
                         r = add(&c, "initrd", input, NULL, NULL, d);

@@ -70,6 +70,9 @@ struct explain_input_args {
         const char *initrd;
         const char *cmdline;
         uint64_t memory; /* bytes */
+        /* Inputs taken from the golden file's record rather than named by
+         * the user (explain_inputs_from_golden()): said so in the checks. */
+        bool firmware_from_golden, kernel_from_golden, initrd_from_golden, cmdline_from_golden;
 };
 
 /* Computes the candidates above with the measurement engine (measure/). An
@@ -79,3 +82,19 @@ struct explain_input_args {
  * (page-add pattern, header patch, initrd=initrd placement). */
 int explain_inputs_compute(const struct explain_input_args *args, const struct golden *g,
                            struct explain_inputs *ret, struct tdxh_err *e);
+
+/* The files explain_inputs_from_golden() found (owned). */
+struct explain_golden_files {
+        char *firmware, *kernel, *initrd;
+};
+void explain_golden_files_free(struct explain_golden_files *f);
+#define _cleanup_explain_golden_files_ __attribute__((cleanup(explain_golden_files_free)))
+
+/* Fills in the inputs of args the user did not name with those the golden
+ * file records (explain_golden_inputs.c): a firmware, kernel or initrd when
+ * found with the recorded digest (as recorded, beside golden_path, or one
+ * directory up), and the recorded command line. The memory is left out, so
+ * that every size is tried. Returns how many inputs it filled in, or
+ * -ENOMEM. */
+int explain_inputs_from_golden(const struct golden *g, const char *golden_path,
+                               struct explain_input_args *args, struct explain_golden_files *ret);
