@@ -20,9 +20,10 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "run/platform.h"
 #include "run/signals.h"
 
-#define HOST_CHECK_QGS_SOCKET "/var/run/tdx-qgs/qgs.socket" /* [I] server_main.cpp */
+#define HOST_CHECK_QGS_SOCKET PLATFORM_DEFAULT_QGS_SOCKET
 #define HOST_CHECK_LIBVIRT_URI "qemu:///system"
 #define HOST_CHECK_QEMU_MIN_MAJOR 10 /* upstream TDX: QEMU >= 10.1 (§8.1) */
 #define HOST_CHECK_QEMU_MIN_MINOR 1
