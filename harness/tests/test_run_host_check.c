@@ -38,6 +38,12 @@ static const char qemu_old[] =
         "--version) echo 'QEMU emulator version 8.2.2 (Debian 1:8.2.2)';;\n"
         "-object) printf 'List of user creatable objects:\\n  sev-guest\\n  tdx-guest-x\\n';;\n"
         "esac\n";
+static const char qemu_vendor_old[] =
+        "#!/bin/sh\n"
+        "case \"$1\" in\n"
+        "--version) echo 'QEMU emulator version 8.2.2 (Debian 1:8.2.2+ds-0ubuntu1.4+tdx1.0)';;\n"
+        "-object) printf 'List of user creatable objects:\\n  tdx-guest\\n';;\n"
+        "esac\n";
 static const char virsh_tdx[] =
         "#!/bin/sh\n"
         "case \"$1\" in\n"
@@ -110,6 +116,8 @@ static const struct host_case cases[] = {
           { P, P, P, U, P, P, P, U }, false, HC_KEYIDS, "cannot read" },
         { "old-qemu", {}, qemu_old, NULL, { P, P, P, P, F, P, P, U }, false, HC_QEMU,
           "version 8.2.2" },
+        { "vendor-qemu-before-10.1", {}, qemu_vendor_old, NULL, { P, P, P, P, F, P, P, U }, false,
+          HC_QEMU, "older than 10.1" },
         { "no-qemu", {}, NULL, NULL, { P, P, P, P, F, P, P, U }, false, HC_QEMU, "--version" },
         { "firmware-without-metadata",
           { { "/usr/share/ovmf/OVMF.fd", "not a firmware image" } }, qemu_new, NULL,

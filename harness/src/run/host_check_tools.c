@@ -108,6 +108,16 @@ static int check_qemu(const struct host_check_opts *o, struct signal_watch *sw,
                                               ? "use a QEMU built with TDX support (x86_64 with KVM)"
                                               : "install QEMU >= 10.1 (upstream TDX) or give --qemu",
                                       "%s: '%s'; -object help lists no tdx-guest", qemu, line);
+        /* Vendor QEMUs before 10.1 (Canonical's 8.2) carry an out-of-tree
+         * tdx-guest whose quote-service option is spelt differently; the
+         * command line of this backend is upstream's. */
+        if (!at_least(major, minor, HOST_CHECK_QEMU_MIN_MAJOR, HOST_CHECK_QEMU_MIN_MINOR))
+                return host_check_set(it, HOST_CHECK_FAIL,
+                                      "install QEMU >= 10.1: an older tdx-guest (vendor patches) "
+                                      "takes other options than the command line tdxh builds",
+                                      "%s: '%s'; -object help lists tdx-guest, but QEMU is older "
+                                      "than 10.1",
+                                      qemu, line);
         return host_check_set(it, HOST_CHECK_PASS, NULL, "%s: '%s'; -object help lists tdx-guest",
                               qemu, line);
 }
