@@ -140,6 +140,28 @@ START_TEST(test_run_fake_dry_run_shows_swtpm_and_fake_tdx_files)
 }
 END_TEST
 
+/* A scenario that reboots prints one command per boot, each with its own
+ * folder; a tampered initrd is the one the engine would make. */
+START_TEST(test_run_dry_run_prints_every_boot)
+{
+        struct run_result r;
+        char *want = NULL;
+
+        run_tdxh(&r, (const char *[]){ "run", "seal-tamper-initrd", "--image", image, "--firmware",
+                                       firmware, "--out", out, "--dry-run", NULL });
+        ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "# scenario seal-tamper-initrd, boot-1 (step 1: boot)"));
+        ck_assert_ptr_nonnull(strstr(r.out, "\n# scenario seal-tamper-initrd, boot-2 (step "));
+        ck_assert_int_ge(asprintf(&want, "-initrd %s/seal-tamper-initrd/runtime/initrd-tampered.img",
+                                  out),
+                         0);
+        ck_assert_msg(strstr(r.out, want), "%s", r.out);
+        ck_assert_int_ne(access(out, F_OK), 0);
+        free(want);
+        run_result_free(&r);
+}
+END_TEST
+
 static xmlDocPtr parse_domain(const char *text)
 {
         xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "dry-run.xml", NULL,
@@ -262,6 +284,7 @@ int main(void)
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_run_qemu_tdx_dry_run_prints_a_command_a_shell_takes_back);
         tcase_add_test(tc, test_run_fake_dry_run_shows_swtpm_and_fake_tdx_files);
+        tcase_add_test(tc, test_run_dry_run_prints_every_boot);
         tcase_add_test(tc, test_run_libvirt_dry_run_prints_domain_xml);
         tcase_add_test(tc, test_run_td_backend_without_dry_run_fails_fast_with_the_reason);
         tcase_add_loop_test(tc, test_run_refuses_options_that_do_not_fit_the_backend, 0,

@@ -75,12 +75,18 @@ static int boot_platform(struct srun *R, const struct step *st, unsigned boot, c
                 srun_inputs_free(&in);
                 return -ENOMEM;
         }
+        /* The engine makes the tampered initrd in the private directory. */
         if (st->boot.initrd_tampered && in.initrd) {
+                char *t = NULL;
+
+                if (asprintf(&t, "%s/initrd-tampered.img", runtime) < 0) {
+                        srun_inputs_free(&in);
+                        return -ENOMEM;
+                }
                 free(in.initrd);
-                if (asprintf(&in.initrd, "%s/initrd-tampered.img", runtime) < 0)
-                        in.initrd = NULL;
+                in.initrd = t;
         }
-        r = in.initrd || !st->boot.initrd_tampered ? srun_platform(R, &in, &pl) : -ENOMEM;
+        r = srun_platform(R, &in, &pl);
         srun_inputs_free(&in);
         if (r < 0)
                 return r;
