@@ -1,6 +1,6 @@
 # The Debian package: `make deb`, or `cpack -G DEB` in a build directory.
 # It holds what cmake/Install.cmake lists, under /usr. Depends comes from
-# dpkg-shlibdeps over the programs (libssl3, libjson-c5, libyaml, the TSS2
+# dpkg-shlibdeps over the programs (libssl3, libjson-c5, libyaml, libxml2, libvirt0, the TSS2
 # libraries of the agent, libc); what `tdxh boot` and `tdxh run` start is
 # recommended, not required, as inspect, verify, diff, explain and golden
 # need none of it. Needs dpkg-dev (dpkg-shlibdeps) and file.

@@ -55,7 +55,11 @@ _tdxh()
                 return
                 ;;
         --backend)
-                COMPREPLY=($(compgen -W "fake" -- "$cur"))
+                COMPREPLY=($(compgen -W "fake qemu-tdx libvirt" -- "$cur"))
+                return
+                ;;
+        --platform)
+                COMPREPLY=($(compgen -W "tdx fake" -- "$cur"))
                 return
                 ;;
         --profile)
@@ -68,7 +72,7 @@ _tdxh()
                 return
                 ;;
         --memory | --vcpus | --timeout | --jobs | --cmdline | --report-data | --rtmrs | --at | \
-                --accept-tcb)
+                --accept-tcb | --mrconfigid | --mrowner | --mrownerconfig | --connect)
                 return
                 ;;
         esac

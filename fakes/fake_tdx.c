@@ -25,6 +25,17 @@ static int write_item(struct strv *items, const char *dir, const char *file, con
         return 0;
 }
 
+int fake_tdx_items(const char *dir, bool with_mrtd, struct strv *items)
+{
+        if (with_mrtd && (strv_push(items, FAKE_TDX_FW_CFG_MRTD) < 0 ||
+                          strv_pushf(items, "%s/mrtd", dir) < 0))
+                return -ENOMEM;
+        if (strv_push(items, FAKE_TDX_FW_CFG_TD_ATTRIBUTES) < 0 ||
+            strv_pushf(items, "%s/td_attributes", dir) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int fake_tdx_prepare(const char *dir, const uint8_t *mrtd, uint64_t td_attributes,
                      struct strv *items, struct tdxh_err *e)
 {

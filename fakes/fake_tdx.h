@@ -14,6 +14,7 @@
  * code. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/digest.h"
@@ -34,6 +35,10 @@ typedef int (*fake_tdx_mrtd_fn)(const char *firmware, uint8_t ret_mrtd[SHA384_LE
  * unknown: the fake never invents a value. */
 int fake_tdx_prepare(const char *dir, const uint8_t *mrtd, uint64_t td_attributes,
                      struct strv *items, struct tdxh_err *e);
+
+/* The items fake_tdx_prepare() would add for DIR, without writing anything
+ * (what a dry run shows). */
+int fake_tdx_items(const char *dir, bool with_mrtd, struct strv *items);
 
 /* The TD's values a TDREPORT carries, as the fake TDX module knows them: MRTD
  * from its own computation, RTMRs the harness verified from the vTPM. */

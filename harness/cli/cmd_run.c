@@ -13,6 +13,7 @@
 #include "core/cleanup.h"
 #include "core/datadir.h"
 #include "core/log.h"
+#include "run/host_check.h"
 #include "run/signals.h"
 
 #define MAX_SCENARIOS 64
@@ -20,8 +21,10 @@
 
 static void usage(FILE *f)
 {
-        fputs("Usage: tdxh run SCENARIO... [--backend fake] [--image DIR] [--out DIR] [--jobs N]\n"
-              "                [--json] [--junit FILE] [--firmware F] [--qemu BIN]\n"
+        fputs("Usage: tdxh run SCENARIO... [--backend fake|qemu-tdx|libvirt] [--platform tdx|fake]\n"
+              "                [--dry-run] [--image DIR] [--out DIR] [--jobs N] [--json]\n"
+              "                [--junit FILE] [--firmware F] [--qemu BIN] [--qgs-socket PATH]\n"
+              "                [--mrconfigid HEX] [--mrowner HEX] [--mrownerconfig HEX] [--td-debug]\n"
               "\n"
               "Runs each scenario (a YAML file, docs/scenarios.md, or the name of one of the\n"
               "scenario library's, e.g. measure-extend-quote-seal) against its own guest:\n"
@@ -31,7 +34,15 @@ static void usage(FILE *f)
               "over all of them.\n"
               "\n"
               "  --backend B     fake (default): QEMU + OVMF + swtpm with the fake TDX module\n"
-              "                  and the fake quote service\n"
+              "                  and the fake quote service; qemu-tdx: a TD under QEMU >= 10.1\n"
+              "                  on a TDX host (checked first as tdxh host-check does: exit 3\n"
+              "                  with the reason when this host cannot run TDs); libvirt: the\n"
+              "                  domain through libvirt (this version: with --dry-run only)\n"
+              "  --platform P    with --backend libvirt: tdx (default) or fake\n"
+              "  --dry-run       print what each boot would start and start nothing: the QEMU\n"
+              "                  command line (shell-quoted, one option per line) or the\n"
+              "                  libvirt domain XML; paths are those of the run directory\n"
+              "                  OUT/NAME (OUT: --out, default tdxh-run)\n"
               "  --image DIR     the image to boot (default: the scenario's image, else out/image)\n"
               "  --out DIR       where the run directories go (default: a new one under $TMPDIR)\n"
               "  --jobs N        scenarios at once, each in its own process (default 1)\n"
@@ -39,6 +50,14 @@ static void usage(FILE *f)
               "  --junit FILE    also write the JUnit report (one test case per step) to FILE\n"
               "  --firmware F    OVMF image (default /usr/share/ovmf/OVMF.fd)\n"
               "  --qemu BIN      QEMU binary (default qemu-system-x86_64)\n"
+              "  --qgs-socket PATH   a TD's quote generation service (default\n"
+              "                  " PLATFORM_DEFAULT_QGS_SOCKET ", Intel's QGS; or the socket\n"
+              "                  of tdxh-fake-qgs)\n"
+              "  --mrconfigid HEX    a TD's MRCONFIGID, 48 bytes of hex (default zero)\n"
+              "  --mrowner HEX       a TD's MROWNER, 48 bytes of hex (default zero)\n"
+              "  --mrownerconfig HEX a TD's MROWNERCONFIG, 48 bytes of hex (default zero)\n"
+              "  --td-debug      a TD with the DEBUG attribute (bit 0): never for evidence that\n"
+              "                  must verify\n"
               "\n"
               "Exit status: 0 every step as expected, 1 a step failed, 2 bad input (a scenario\n"
               "that does not parse), 3 infrastructure failure, 130 interrupted.\n",
@@ -137,10 +156,79 @@ static void scenarios_free(struct scenario **v, size_t n)
         }
 }
 
+/* The backend, platform and TD options agree with each other. */
+static int check_backend(struct scenario_run_opts *o, const char *platform, bool td_opts)
+{
+        bool libvirt = o->backend && strcmp(o->backend, "libvirt") == 0;
+
+        if (platform && !libvirt)
+                return cli_usage_error("run", "--platform is for --backend libvirt (fake and "
+                                       "qemu-tdx name their platform)");
+        o->libvirt_fake = libvirt && platform && strcmp(platform, "fake") == 0;
+        if (td_opts && !scenario_run_is_td(o))
+                return cli_usage_error("run", "--qgs-socket, --mrconfigid, --mrowner, "
+                                       "--mrownerconfig and --td-debug are for a TD "
+                                       "(--backend qemu-tdx, or libvirt with --platform tdx)");
+        return 0;
+}
+
+/* --dry-run: each scenario's boots, as scenario_dry_run() prints them. */
+static int dry_run_all(struct scenario **scs, size_t n, const struct batch_opts *bo)
+{
+        const char *out = bo->out_dir ? bo->out_dir : "tdxh-run";
+
+        for (size_t k = 0; k < n; k++) {
+                struct scenario_run_opts o = bo->run;
+                _cleanup_free_ char *dir = NULL, *text = NULL;
+                struct tdxh_err e = { 0 };
+                int r;
+
+                if (asprintf(&dir, "%s/%s", out, scs[k]->name) < 0)
+                        return cli_report(-ENOMEM, NULL);
+                o.out_dir = dir;
+                r = scenario_dry_run(scs[k], &o, &text, &e);
+                if (r < 0) {
+                        log_error("%s: %s", scs[k]->name, e.msg[0] ? e.msg : strerror(-r));
+                        return r == -ENOMEM ? TDXH_EXIT_INFRA : TDXH_EXIT_BAD_INPUT;
+                }
+                printf("%s%s", k ? "\n" : "", text);
+        }
+        return fflush(stdout) == 0 ? TDXH_EXIT_OK : TDXH_EXIT_INFRA;
+}
+
+/* Without --dry-run, a TD backend first asks whether this host can run TDs
+ * at all (the probe of tdxh host-check): a host that cannot fails fast with
+ * the reason, before anything starts. */
+static int tdx_backend_unavailable(const struct scenario_run_opts *o)
+{
+        _cleanup_host_check_ struct host_check hc = { 0 };
+        _cleanup_free_ char *reason = NULL;
+        struct host_check_opts ho = { .qemu = o->qemu, .firmware = o->firmware,
+                                      .qgs_socket = o->qgs_socket };
+        struct tdxh_err e = { 0 };
+        int r;
+
+        if (scenario_run_is_td(o)) {
+                r = host_check_run(&ho, NULL, &hc, &e);
+                if (r < 0)
+                        return cli_report(r, &e);
+                if (!hc.can_run_tds) {
+                        reason = host_check_reason(&hc);
+                        log_error("--backend %s: this host cannot run TDs (tdxh host-check says "
+                                  "why): %s", o->backend, reason ? reason : "out of memory");
+                        return TDXH_EXIT_INFRA;
+                }
+        }
+        log_error("--backend %s: this version prints what it would run (--dry-run) but does not "
+                  "start it yet", o->backend);
+        return TDXH_EXIT_INFRA;
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BACKEND = 0x100, OPT_IMAGE, OPT_OUT, OPT_JOBS, OPT_JSON, OPT_JUNIT, OPT_FIRMWARE,
-               OPT_QEMU, OPT_PROGRESS_LINES };
+               OPT_QEMU, OPT_PROGRESS_LINES, OPT_PLATFORM, OPT_DRY_RUN, OPT_QGS, OPT_MRCONFIGID,
+               OPT_MROWNER, OPT_MROWNERCONFIG, OPT_TD_DEBUG };
         static const struct option opts[] = {
                 { "backend", required_argument, NULL, OPT_BACKEND },
                 { "image", required_argument, NULL, OPT_IMAGE },
@@ -151,6 +239,13 @@ int cmd_run(int argc, char **argv)
                 { "firmware", required_argument, NULL, OPT_FIRMWARE },
                 { "qemu", required_argument, NULL, OPT_QEMU },
                 { "progress-lines", no_argument, NULL, OPT_PROGRESS_LINES },
+                { "platform", required_argument, NULL, OPT_PLATFORM },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "qgs-socket", required_argument, NULL, OPT_QGS },
+                { "mrconfigid", required_argument, NULL, OPT_MRCONFIGID },
+                { "mrowner", required_argument, NULL, OPT_MROWNER },
+                { "mrownerconfig", required_argument, NULL, OPT_MROWNERCONFIG },
+                { "td-debug", no_argument, NULL, OPT_TD_DEBUG },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -163,17 +258,49 @@ int cmd_run(int argc, char **argv)
         struct tdxh_err e = { 0 };
         /* No '+': options may follow the scenarios (tdxh run S.yaml --jobs 2). */
         struct cli_getopt g = CLI_GETOPT_INIT("run", "h", opts);
-        bool json = false, child = false;
-        size_t n = 0;
+        bool json = false, child = false, dry_run = false, td_opts = false;
+        const char *platform = NULL;
+        size_t n = 0, len;
         int c, r, code;
 
         while ((c = cli_getopt_next(&g, argc, argv)) != CLI_OPT_END) {
                 switch (c) {
                 case OPT_BACKEND:
-                        if (strcmp(optarg, "fake") != 0)
-                                return cli_opt_error(&g, "'%s' is not available (this version "
-                                                     "runs the fake backend)", optarg);
+                        if (strcmp(optarg, "fake") != 0 && strcmp(optarg, "qemu-tdx") != 0 &&
+                            strcmp(optarg, "libvirt") != 0)
+                                return cli_opt_error(&g, "'%s' is not a backend (fake, qemu-tdx, "
+                                                     "libvirt)", optarg);
                         o.run.backend = optarg;
+                        break;
+                case OPT_PLATFORM:
+                        if (strcmp(optarg, "tdx") != 0 && strcmp(optarg, "fake") != 0)
+                                return cli_opt_error(&g, "'%s' is not a platform (tdx, fake)", optarg);
+                        platform = optarg;
+                        break;
+                case OPT_DRY_RUN:
+                        dry_run = true;
+                        break;
+                case OPT_QGS:
+                        o.run.qgs_socket = optarg;
+                        td_opts = true;
+                        break;
+                case OPT_MRCONFIGID:
+                case OPT_MROWNER:
+                case OPT_MROWNERCONFIG: {
+                        struct platform_mr *mr = c == OPT_MRCONFIGID ? &o.run.mrconfigid
+                                                 : c == OPT_MROWNER  ? &o.run.mrowner
+                                                                     : &o.run.mrownerconfig;
+
+                        r = cli_opt_hex(&g, optarg, PLATFORM_MR_LEN, PLATFORM_MR_LEN, mr->v, &len);
+                        if (r)
+                                return r;
+                        mr->set = true;
+                        td_opts = true;
+                        break;
+                }
+                case OPT_TD_DEBUG:
+                        o.run.td_attributes = PLATFORM_DEFAULT_TD_ATTRIBUTES | PLATFORM_TD_ATTR_DEBUG;
+                        td_opts = true;
                         break;
                 case OPT_IMAGE:
                         o.run.image = optarg;
@@ -210,6 +337,9 @@ int cmd_run(int argc, char **argv)
         }
         if (optind >= argc)
                 return cli_usage_error("run", "no scenario given (e.g. scenarios/measure-extend-quote-seal.yaml)");
+        r = check_backend(&o.run, platform, td_opts);
+        if (r)
+                return r;
         if (argc - optind > MAX_SCENARIOS)
                 return cli_usage_error("run", "at most %d scenarios at once", MAX_SCENARIOS);
         /* Every file is read before anything runs: a typo in the third
@@ -241,6 +371,16 @@ int cmd_run(int argc, char **argv)
                         return TDXH_EXIT_BAD_INPUT;
                 }
                 n++;
+        }
+        if (dry_run) {
+                code = dry_run_all(scs, n, &o);
+                scenarios_free(scs, n);
+                return code;
+        }
+        if (o.run.backend && strcmp(o.run.backend, "fake") != 0) {
+                code = tdx_backend_unavailable(&o.run);
+                scenarios_free(scs, n);
+                return code;
         }
         log_set_machine_output(json || child);
         v.n = n;

@@ -12,6 +12,8 @@ static const struct cli_command commands[] = {
         { "reproduce", "boot a recorded run again and say whether its result comes back", cmd_reproduce },
         { "diff", "compare evidence with a golden file, event by event", cmd_diff },
         { "explain", "diff, and say why each difference arose", cmd_explain },
+        { "host-check", "can this host run TDs? each TDX capability, its evidence, what to do",
+          cmd_host_check },
         { "golden", "compute golden measurements from a TD's parts", cmd_golden },
         { "inspect", "show a quote, TD report or event log (text or --json)", cmd_inspect },
         { "verify", "verify a TDX quote offline (signatures, PCK chain, policy)", cmd_verify },

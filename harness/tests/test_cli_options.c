@@ -57,7 +57,7 @@ static const struct bad_case bad_cases[] = {
         { { "run", "s.yaml", "--jobs" }, "run", "option '--jobs' needs a value", "--jobs" },
         { { "run", "s.yaml", "--json=1" }, "run", "option '--json' takes no value", "--json" },
         { { "run", "s.yaml", "--backend", "kvm" }, "run",
-          "--backend: 'kvm' is not available (this version runs the fake backend)", "--backend" },
+          "--backend: 'kvm' is not a backend (fake, qemu-tdx, libvirt)", "--backend" },
         { { "diff", "--firmware", "f", "g", "o" }, "diff", "unknown option '--firmware'", "--firmware" },
         { { "explain", "g", "o", "--memory", "3X" }, "explain",
           "--memory: '3X' is not a memory size (e.g. 2G, 1536M)", "--memory" },

@@ -49,7 +49,9 @@ for cmd in $commands; do
                 fail "tdxh $cmd has no page man/tdxh-$cmd.1"
                 continue
         fi
-        grep -q "^\.BR tdxh\\\\-$cmd (1)" "$man/tdxh.1" || fail "tdxh.1 does not refer to tdxh-$cmd(1)"
+        # groff spells every hyphen of the page's name \- (tdxh\-host\-check).
+        ref=$(printf '%s' "$cmd" | sed 's/-/\\\\-/g')
+        grep -q "^\.BR tdxh\\\\-$ref (1)" "$man/tdxh.1" || fail "tdxh.1 does not refer to tdxh-$cmd(1)"
         "$tdxh" "$cmd" --help >"$tmp/h-$cmd" || fail "tdxh $cmd --help failed"
         # Subcommands (tdxh golden compute|record|profiles): their options too.
         subs=$(sed -n "s/^\(Usage:\)\{0,1\} *tdxh $cmd \([a-z][a-z-]*\)\( .*\)\{0,1\}$/\2/p" "$tmp/h-$cmd")

@@ -6,42 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cleanup.h"
 #include "core/strv.h"
 #include "run/qemu_argv.h"
+#include "platform_fixture.h"
 #include "testutil.h"
-
-static void fake_platform(struct platform *p, enum platform_accel accel)
-{
-        platform_init(p, BACKEND_FAKE);
-        p->accel = accel;
-        p->memory = 512ull << 20;
-        ck_assert_int_eq(platform_set(&p->qemu, "qemu-system-x86_64"), 0);
-        ck_assert_int_eq(platform_set(&p->firmware, "/usr/share/ovmf/OVMF.fd"), 0);
-        ck_assert_int_eq(platform_set(&p->kernel, "/images/minimal/vmlinuz"), 0);
-        ck_assert_int_eq(platform_set(&p->initrd, "/images/minimal/initrd.img"), 0);
-        ck_assert_int_eq(platform_set(&p->cmdline, "console=ttyS0 quiet panic=-1"), 0);
-        ck_assert_int_eq(platform_set(&p->serial_log, "/runs/r1/console.log"), 0);
-        ck_assert_int_eq(platform_set(&p->agent_socket, "/tmp/tdxh-AbC123/agent.sock"), 0);
-        ck_assert_int_eq(platform_set(&p->tpm_socket, "/tmp/tdxh-AbC123/swtpm.sock"), 0);
-        ck_assert_int_eq(platform_add_fw_cfg(p, "opt/tdxh/mrtd", "/runs/r1/fake-tdx/mrtd"), 0);
-        ck_assert_int_eq(platform_add_fw_cfg(p, "opt/tdxh/td_attributes",
-                                             "/runs/r1/fake-tdx/td_attributes"),
-                         0);
-}
-
-static void tdx_platform(struct platform *p)
-{
-        platform_init(p, BACKEND_QEMU_TDX);
-        p->memory = 2ull << 30;
-        p->vcpus = 2;
-        ck_assert_int_eq(platform_set(&p->qemu, "/usr/local/bin/qemu-system-x86_64"), 0);
-        ck_assert_int_eq(platform_set(&p->firmware, "/usr/share/ovmf/OVMF.inteltdx.fd"), 0);
-        ck_assert_int_eq(platform_set(&p->kernel, "/images/minimal/vmlinuz"), 0);
-        ck_assert_int_eq(platform_set(&p->initrd, "/images/minimal/initrd.img"), 0);
-        ck_assert_int_eq(platform_set(&p->cmdline, "console=ttyS0 quiet"), 0);
-        ck_assert_int_eq(platform_set(&p->serial_log, "/runs/r1/console.log"), 0);
-        ck_assert_int_eq(platform_set(&p->agent_socket, "/tmp/tdxh-AbC123/agent.sock"), 0);
-}
 
 static void assert_argv_matches(const struct platform *p, const char *expected_file)
 {
@@ -109,6 +78,105 @@ START_TEST(test_qemu_argv_tdx_with_vsock_qgs_and_debug_attributes)
         p.qgs_vsock_port = 4050;
         p.td_attributes = 0x10000001ull; /* plus DEBUG */
         assert_argv_matches(&p, "qemu-tdx-vsock.txt");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_tdx_with_owner_values_matches_expected)
+{
+        struct platform p;
+
+        tdx_platform(&p);
+        p.accel = ACCEL_KVM;
+        ck_assert_int_eq(platform_set(&p.qgs_unix, "/var/run/tdx-qgs/qgs.socket"), 0);
+        mr_fill(&p.mrconfigid, 0x10);
+        mr_fill(&p.mrowner, 0xa0);
+        mr_fill(&p.mrownerconfig, 0xf0);
+        assert_argv_matches(&p, "qemu-tdx-mr.txt");
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_tdx_debug_with_fake_qgs_matches_expected)
+{
+        struct platform p;
+
+        tdx_platform(&p);
+        p.accel = ACCEL_KVM;
+        p.td_attributes |= PLATFORM_TD_ATTR_DEBUG;
+        ck_assert_int_eq(platform_set(&p.qgs_unix, "/tmp/tdxh-AbC123/qgs.sock"), 0);
+        assert_argv_matches(&p, "qemu-tdx-fake-qgs-debug.txt");
+        platform_free(&p);
+}
+END_TEST
+
+/* The arguments of a that b lacks are exactly want, in order. */
+static void assert_only_in(const struct strv *a, const struct strv *b, const char *const *want,
+                           size_t n_want)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < a->n; i++) {
+                bool found = false;
+
+                for (size_t j = 0; j < b->n && !found; j++)
+                        found = strcmp(a->v[i], b->v[j]) == 0;
+                if (found)
+                        continue;
+                ck_assert_uint_lt(n, n_want);
+                ck_assert_str_eq(a->v[i], want[n++]);
+        }
+        ck_assert_uint_eq(n, n_want);
+}
+
+/* The one description, built for both: what is in one command line and not
+ * in the other is exactly what TDX changes. */
+START_TEST(test_qemu_argv_tdx_differs_from_fake_only_where_tdx_differs)
+{
+        static const char *const only_fake[] = {
+                "q35", "socket,id=chrtpm,path=/tmp/tdxh-AbC123/swtpm.sock", "-tpmdev",
+                "emulator,id=tpm0,chardev=chrtpm", "tpm-crb,tpmdev=tpm0", "-fw_cfg",
+                "name=opt/tdxh/mrtd,file=/runs/r1/fake-tdx/mrtd", "-fw_cfg",
+                "name=opt/tdxh/td_attributes,file=/runs/r1/fake-tdx/td_attributes",
+        };
+        static const char *const only_tdx[] = {
+                "q35,confidential-guest-support=tdx0,kernel-irqchip=split,smm=off,pic=off,hpet=off",
+                "-object",
+                "{\"qom-type\":\"tdx-guest\",\"id\":\"tdx0\"}",
+        };
+        struct platform p;
+        struct strv fake = STRV_INIT, tdx = STRV_INIT;
+        struct tdxh_err e = { 0 };
+
+        fake_platform(&p, ACCEL_KVM);
+        ck_assert_msg(qemu_argv_build(&p, &fake, &e) == 0, "%s", e.msg);
+        /* The same description as a TD: no swtpm, no fake TDX module. */
+        p.backend = BACKEND_QEMU_TDX;
+        ck_assert_int_eq(platform_set(&p.tpm_socket, NULL), 0);
+        for (size_t i = 0; i < p.n_fw_cfg; i++) {
+                free(p.fw_cfg[i].name);
+                free(p.fw_cfg[i].file);
+        }
+        p.n_fw_cfg = 0;
+        ck_assert_msg(qemu_argv_build(&p, &tdx, &e) == 0, "%s", e.msg);
+        assert_only_in(&fake, &tdx, only_fake, ELEMENTSOF(only_fake));
+        assert_only_in(&tdx, &fake, only_tdx, ELEMENTSOF(only_tdx));
+        strv_free(&fake);
+        strv_free(&tdx);
+        platform_free(&p);
+}
+END_TEST
+
+START_TEST(test_qemu_argv_fake_refuses_owner_values)
+{
+        struct platform p;
+        struct strv v = STRV_INIT;
+        struct tdxh_err e = { 0 };
+
+        fake_platform(&p, ACCEL_TCG);
+        mr_fill(&p.mrowner, 1);
+        ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(e.msg, "not the fake"));
         platform_free(&p);
 }
 END_TEST
@@ -200,6 +268,10 @@ int main(void)
         tcase_add_test(tc, test_qemu_argv_fake_kvm_differs_only_in_accel_and_cpu);
         tcase_add_test(tc, test_qemu_argv_tdx_with_unix_qgs_matches_expected);
         tcase_add_test(tc, test_qemu_argv_tdx_with_vsock_qgs_and_debug_attributes);
+        tcase_add_test(tc, test_qemu_argv_tdx_with_owner_values_matches_expected);
+        tcase_add_test(tc, test_qemu_argv_tdx_debug_with_fake_qgs_matches_expected);
+        tcase_add_test(tc, test_qemu_argv_tdx_differs_from_fake_only_where_tdx_differs);
+        tcase_add_test(tc, test_qemu_argv_fake_refuses_owner_values);
         tcase_add_test(tc, test_qemu_argv_doubles_commas_in_option_paths_only);
         tcase_add_test(tc, test_qemu_argv_rejects_incomplete_or_unresolved_platforms);
         tcase_add_test(tc, test_platform_names_parse_and_print);

@@ -84,6 +84,16 @@ int step_outcome_set(struct step_outcome *out, int kind, const char *fmt, ...)
 
 void srun_inputs_free(struct srun_inputs *in);
 
+/* The image's own inputs into R->image_in (scenario_run.c). */
+int srun_load_image(struct srun *R);
+/* The inputs of a boot: the step's options over the scenario's platform
+ * defaults over the image's (step_boot.c). */
+int srun_merge_inputs(const struct srun *R, const struct step_platform *p, struct srun_inputs *ret);
+/* The platform description of a boot with inputs in: the backend's kind
+ * (fake or TD) and, for a TD, the run options' attributes, owner values and
+ * quote socket; paths of the boot are left to the caller. */
+int srun_platform(const struct srun *R, const struct srun_inputs *in, struct platform *ret);
+
 /* Guest life cycle (step_boot.c). */
 int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome *out);
 int srun_stop_guest(struct srun *R, struct tdxh_err *e);

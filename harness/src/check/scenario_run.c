@@ -73,7 +73,7 @@ int srun_step_file(struct srun *R, const char *name, char **ret)
 }
 
 /* The image's own inputs: IMAGE/vmlinuz, initrd.img and cmdline. */
-static int load_image(struct srun *R)
+int srun_load_image(struct srun *R)
 {
         _cleanup_free_ char *cmdline_path = NULL;
         struct srun_inputs *in = &R->image_in;
@@ -304,8 +304,8 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
 
         *ret = (struct scenario_result){ 0 };
         if (o->backend && strcmp(o->backend, "fake") != 0) {
-                err_setf(e, -EINVAL, "--backend %s: this version runs scenarios on the fake backend",
-                         o->backend);
+                err_setf(e, -EINVAL, "--backend %s: this version starts scenarios on the fake "
+                                     "backend only (the others with --dry-run)", o->backend);
                 return set_verdict(&R, TDXH_EXIT_BAD_INPUT, "bad input", e->msg);
         }
         ret->steps = calloc(sc->n_steps ? sc->n_steps : 1, sizeof(*ret->steps));
@@ -315,7 +315,7 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
         for (size_t i = 0; i < sc->n_steps; i++)
                 if (step_label(sc, i, &ret->steps[i].name) < 0)
                         return set_verdict(&R, TDXH_EXIT_INFRA, "infrastructure failure", "out of memory");
-        r = load_image(&R);
+        r = srun_load_image(&R);
         if (r >= 0)
                 r = check_goldens(&R);
         if (r < 0) {

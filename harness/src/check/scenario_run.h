@@ -25,16 +25,25 @@
 
 #include "check/scenario.h"
 #include "core/err.h"
+#include "run/platform.h"
 #include "run/signals.h"
 
 struct scenario_run_opts {
-        const char *backend;   /* "fake" (NULL too) */
+        const char *backend;   /* "fake" (NULL too), "qemu-tdx" or "libvirt" (the latter two
+                                * run by scenario_dry_run() only, in this version) */
+        bool libvirt_fake;     /* libvirt: the fake platform, not a TD */
         const char *image;     /* overrides the scenario's image; NULL: the scenario's, else
                                 * SCENARIO_DEFAULT_IMAGE */
         const char *out_dir;   /* the scenario's run directory (created); NULL: a new one */
         const char *firmware;  /* NULL: /usr/share/ovmf/OVMF.fd */
         const char *qemu;      /* NULL: qemu-system-x86_64 */
         const char *fake_qgs;  /* the fake quote service binary; NULL: found beside tdxh */
+        /* A TD's own values (qemu-tdx, libvirt with TDX): the TD attributes
+         * (0: PLATFORM_DEFAULT_TD_ATTRIBUTES), the owner values, and the
+         * quote generation service's Unix socket (NULL: Intel QGS's default). */
+        uint64_t td_attributes;
+        struct platform_mr mrconfigid, mrowner, mrownerconfig;
+        const char *qgs_socket;
         /* Progress, called in the caller's thread: step i of n is starting
          * (what: the step's name) or the scenario ended (i == n, what: the
          * verdict). May be NULL. */
@@ -78,3 +87,16 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
                  struct signal_watch *sw, struct scenario_result *ret, struct tdxh_err *e);
 
 const char *step_status_name(enum step_status s); /* "pass", "fail", "error", "skip" */
+
+/* Is the platform of o a TD (qemu-tdx, or libvirt without libvirt_fake)? */
+bool scenario_run_is_td(const struct scenario_run_opts *o);
+
+/* What running sc on o's backend would start, without starting anything or
+ * writing a file: for each boot and reboot step, the QEMU command line
+ * (fake, qemu-tdx), shell-quoted with one argument per line, or the libvirt
+ * domain XML (libvirt). Paths of a boot are those of the run directory
+ * o->out_dir (required) and its "runtime" folder for sockets. *ret is the
+ * text, ending in a newline. -EINVAL with e naming the bad input (image,
+ * firmware, platform). */
+int scenario_dry_run(const struct scenario *sc, const struct scenario_run_opts *o, char **ret,
+                     struct tdxh_err *e);

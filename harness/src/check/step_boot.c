@@ -57,7 +57,7 @@ static int dup_or(char **dst, const char *a, const char *b)
 }
 
 /* Step options over the scenario's platform defaults over the image's. */
-static int merge_inputs(const struct srun *R, const struct step_platform *p, struct srun_inputs *ret)
+int srun_merge_inputs(const struct srun *R, const struct step_platform *p, struct srun_inputs *ret)
 {
         const struct step_platform *d = &R->sc->platform;
         const struct srun_inputs *img = &R->image_in;
@@ -112,6 +112,41 @@ static int tamper_initrd(struct srun *R, const char *initrd, char **ret)
         return 0;
 }
 
+bool scenario_run_is_td(const struct scenario_run_opts *o)
+{
+        return o->backend && (strcmp(o->backend, "qemu-tdx") == 0 ||
+                              (strcmp(o->backend, "libvirt") == 0 && !o->libvirt_fake));
+}
+
+int srun_platform(const struct srun *R, const struct srun_inputs *in, struct platform *ret)
+{
+        const struct scenario_run_opts *o = R->o;
+        bool td = scenario_run_is_td(o);
+        struct platform pl;
+
+        platform_init(&pl, td ? BACKEND_QEMU_TDX : BACKEND_FAKE);
+        pl.memory = in->memory;
+        pl.vcpus = in->vcpus;
+        if (platform_set(&pl.firmware, in->firmware) < 0 || platform_set(&pl.kernel, in->kernel) < 0 ||
+            (in->initrd && platform_set(&pl.initrd, in->initrd) < 0) ||
+            (in->cmdline && platform_set(&pl.cmdline, in->cmdline) < 0) ||
+            (o->qemu && platform_set(&pl.qemu, o->qemu) < 0) ||
+            (td && platform_set(&pl.qgs_unix, o->qgs_socket ? o->qgs_socket
+                                                             : PLATFORM_DEFAULT_QGS_SOCKET) < 0)) {
+                platform_free(&pl);
+                return -ENOMEM;
+        }
+        if (td) {
+                if (o->td_attributes)
+                        pl.td_attributes = o->td_attributes;
+                pl.mrconfigid = o->mrconfigid;
+                pl.mrowner = o->mrowner;
+                pl.mrownerconfig = o->mrownerconfig;
+        }
+        *ret = pl;
+        return 0;
+}
+
 bool srun_guest_failed(const struct srun *R)
 {
         return R->guest && R->guest->failure != BOOT_FAIL_NONE;
@@ -163,7 +198,7 @@ int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome
         if (r < 0)
                 return step_outcome_set(out, OUT_ERROR, "stopping the previous guest: %s", se.msg);
         inputs_free(&R->in);
-        r = merge_inputs(R, p, &in);
+        r = srun_merge_inputs(R, p, &in);
         if (r < 0)
                 return r;
         if (p->initrd_tampered && in.initrd) {
@@ -180,16 +215,9 @@ int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome
         R->in = in;
         if (asprintf(&dir, "%s/boot-%u", R->run_dir, ++R->boots) < 0)
                 return -ENOMEM;
-        platform_init(&pl, BACKEND_FAKE);
-        pl.memory = in.memory;
-        pl.vcpus = in.vcpus;
-        if (platform_set(&pl.firmware, in.firmware) < 0 || platform_set(&pl.kernel, in.kernel) < 0 ||
-            (in.initrd && platform_set(&pl.initrd, in.initrd) < 0) ||
-            (in.cmdline && platform_set(&pl.cmdline, in.cmdline) < 0) ||
-            (R->o->qemu && platform_set(&pl.qemu, R->o->qemu) < 0)) {
-                platform_free(&pl);
-                return -ENOMEM;
-        }
+        r = srun_platform(R, &in, &pl);
+        if (r < 0)
+                return r;
         struct fake_boot_opts bo = {
                 .out_dir = dir,
                 .tpm_state_dir = R->tpm_state,

@@ -56,7 +56,7 @@ static void phase(struct boot_session *s, enum boot_phase p)
 static int prepare(struct boot_session *s, struct tdxh_err *e)
 {
         struct platform *p = &s->platform;
-        _cleanup_free_ char *fake_dir = NULL, *tpm = NULL, *agent = NULL, *serial = NULL;
+        _cleanup_free_ char *fake_dir = NULL;
         _cleanup_strv_ struct strv items = STRV_INIT;
         uint8_t mrtd[SHA384_LEN];
         int r;
@@ -64,14 +64,10 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
         if (p->backend != BACKEND_FAKE)
                 return err_setf(e, -EINVAL, "platform: fake_boot_start needs the fake backend");
         platform_resolve_accel(p);
-        tpm = rundir_runtime_file(&s->dir, "swtpm.sock");
-        agent = rundir_runtime_file(&s->dir, "agent.sock");
-        serial = rundir_file(&s->dir, "console.log");
         fake_dir = rundir_file(&s->dir, "fake-tdx");
         s->qemu_log = rundir_file(&s->dir, "qemu.log");
-        if (!tpm || !agent || !serial || !fake_dir || !s->qemu_log ||
-            platform_set(&p->tpm_socket, tpm) < 0 || platform_set(&p->agent_socket, agent) < 0 ||
-            platform_set(&p->serial_log, serial) < 0)
+        if (!fake_dir || !s->qemu_log ||
+            platform_set_boot_paths(p, s->dir.path, s->dir.runtime) < 0)
                 return -ENOMEM;
         r = platform_validate(p, e);
         if (r < 0)

@@ -72,6 +72,20 @@ int platform_add_fw_cfg(struct platform *p, const char *name, const char *file)
         return 0;
 }
 
+int platform_set_boot_paths(struct platform *p, const char *boot_dir, const char *runtime_dir)
+{
+        _cleanup_free_ char *serial = NULL, *agent = NULL, *tpm = NULL;
+
+        if (asprintf(&serial, "%s/console.log", boot_dir) < 0 ||
+            asprintf(&agent, "%s/agent.sock", runtime_dir) < 0 ||
+            (p->backend == BACKEND_FAKE && asprintf(&tpm, "%s/swtpm.sock", runtime_dir) < 0))
+                return -ENOMEM;
+        if (platform_set(&p->serial_log, serial) < 0 || platform_set(&p->agent_socket, agent) < 0 ||
+            (tpm && platform_set(&p->tpm_socket, tpm) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
 static int need(const char *value, const char *field, struct tdxh_err *e)
 {
         if (!value || !*value)
@@ -112,6 +126,9 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
                 return err_setf(e, -EINVAL, "platform: fw_cfg items are for the fake backend");
         if (tdx && p->qgs_unix && (r = check_socket(p->qgs_unix, "qgs_unix", e)) < 0)
                 return r;
+        if (!tdx && (p->mrconfigid.set || p->mrowner.set || p->mrownerconfig.set))
+                return err_setf(e, -EINVAL, "platform: mrconfigid, mrowner and mrownerconfig are "
+                                            "for a TD (qemu-tdx), not the fake");
         if (!tdx && (r = check_socket(p->tpm_socket, "tpm_socket", e)) < 0)
                 return r;
         for (size_t i = 0; i < p->n_fw_cfg; i++) {
@@ -125,6 +142,18 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
                 if ((r = need(p->fw_cfg[i].file, "fw_cfg file", e)) < 0)
                         return r;
         }
+        return 0;
+}
+
+int platform_validate_resolved(const struct platform *p, const char *what, struct tdxh_err *e)
+{
+        int r = platform_validate(p, e);
+
+        if (r < 0)
+                return r;
+        if (p->accel == ACCEL_AUTO)
+                return err_setf(e, -EINVAL, "platform: accel must be resolved before building %s",
+                                what);
         return 0;
 }
 

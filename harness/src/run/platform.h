@@ -16,8 +16,19 @@ enum platform_accel { ACCEL_AUTO = 0, ACCEL_TCG, ACCEL_KVM };
 
 #define PLATFORM_DEFAULT_QEMU "qemu-system-x86_64"
 #define PLATFORM_DEFAULT_MEMORY (1ull << 30)
+/* Intel's QGS listens here ([I] qgs/server_main.cpp, TDX-REFERENCE §8.1). */
+#define PLATFORM_DEFAULT_QGS_SOCKET "/var/run/tdx-qgs/qgs.socket"
 #define PLATFORM_DEFAULT_TD_ATTRIBUTES 0x10000000ull /* bit 28: SEPT_VE_DISABLE */
+#define PLATFORM_TD_ATTR_DEBUG 0x1ull /* bit 0: off-TD debug (QEMU docs/system/i386/tdx.rst) */
+#define PLATFORM_MR_LEN 48 /* MRCONFIGID, MROWNER, MROWNERCONFIG: SHA-384 sized */
 #define FW_CFG_NAME_MAX 55 /* QEMU's FW_CFG_MAX_FILE_PATH minus the NUL */
+
+/* A TD's owner-chosen 48-byte value (MRCONFIGID, MROWNER, MROWNERCONFIG);
+ * unset: all zero, and QEMU is given nothing. */
+struct platform_mr {
+        bool set;
+        uint8_t v[PLATFORM_MR_LEN];
+};
 
 /* A file handed to the guest through fw_cfg (-fw_cfg name=NAME,file=FILE). */
 struct fw_cfg_item {
@@ -49,6 +60,7 @@ struct platform {
         char *qgs_unix;            /* quote generation service: unix socket, or */
         unsigned qgs_vsock_cid;    /* vsock cid and port (used when qgs_unix is NULL */
         unsigned qgs_vsock_port;   /* and the port is non-zero); neither: no QGS */
+        struct platform_mr mrconfigid, mrowner, mrownerconfig;
 };
 
 /* Defaults: 1 GiB, 1 vCPU, accel auto, the TD attributes above; strings
@@ -71,6 +83,17 @@ int platform_add_fw_cfg(struct platform *p, const char *name, const char *file);
  * required fields per backend, socket path lengths, fw_cfg names, accel
  * allowed for the backend. -EINVAL with the field named. */
 int platform_validate(const struct platform *p, struct tdxh_err *e);
+
+/* The paths of one boot: the serial console (BOOT_DIR/console.log), the
+ * agent's socket (RUNTIME_DIR/agent.sock) and, for the fake, swtpm's
+ * control socket (RUNTIME_DIR/swtpm.sock). The fake TDX module's fw_cfg
+ * files are added by the caller (fake_tdx_prepare() writes them). */
+int platform_set_boot_paths(struct platform *p, const char *boot_dir, const char *runtime_dir);
+
+/* platform_validate(), and accel resolved: what a command line or a domain
+ * is built from, so that it says what will run. what names the output in
+ * the message ("the QEMU command line"). */
+int platform_validate_resolved(const struct platform *p, const char *what, struct tdxh_err *e);
 
 /* Replaces ACCEL_AUTO: kvm when kvm_usable(), else tcg (qemu-tdx: kvm). */
 void platform_resolve_accel(struct platform *p);

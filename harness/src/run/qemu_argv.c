@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/json_util.h"
@@ -45,8 +46,24 @@ static int push2(struct strv *v, const char *a, const char *b)
         return strv_push(v, a) < 0 || strv_push(v, b) < 0 ? -ENOMEM : 0;
 }
 
+/* mrconfigid, mrowner, mrownerconfig: QEMU takes each as the base64 of
+ * the 48-byte value ([Q] target/i386/kvm/tdx.c, qapi/qom.json
+ * TdxGuestProperties; TDX-REFERENCE §8.2); unset ones are left out (zero). */
+static int add_mr(json_object *o, const char *key, const struct platform_mr *mr)
+{
+        _cleanup_free_ char *b64 = NULL;
+
+        if (!mr->set)
+                return 0;
+        b64 = base64_encode(mr->v, sizeof(mr->v));
+        return b64 ? json_add_string(o, key, b64) : -ENOMEM;
+}
+
 /* The tdx-guest object in JSON form, which QEMU needs for the
- * quote-generation-socket (a QAPI SocketAddress, §8.2). */
+ * quote-generation-socket (a QAPI SocketAddress, §8.2). QEMU's
+ * docs/system/i386/tdx.rst, "Launching a TD": -object tdx-guest,id=tdx0;
+ * "TD attributes": the raw 64-bit "attributes" property (bit 28
+ * SEPT_VE_DISABLE is QEMU's default, bit 0 DEBUG is "Debugging"). */
 static int tdx_object(const struct platform *p, char **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object(), *qgs = NULL;
@@ -58,6 +75,9 @@ static int tdx_object(const struct platform *p, char **ret)
                 return -ENOMEM;
         if (p->td_attributes != PLATFORM_DEFAULT_TD_ATTRIBUTES &&
             json_add(o, "attributes", json_object_new_uint64(p->td_attributes)) < 0)
+                return -ENOMEM;
+        if (add_mr(o, "mrconfigid", &p->mrconfigid) < 0 || add_mr(o, "mrowner", &p->mrowner) < 0 ||
+            add_mr(o, "mrownerconfig", &p->mrownerconfig) < 0)
                 return -ENOMEM;
         if (p->qgs_unix || p->qgs_vsock_port) {
                 qgs = json_object_new_object();
@@ -97,9 +117,16 @@ static int build(const struct platform *p, struct strv *v)
         int r;
 
         size_format(p->memory, mem);
+        /* TDX (tdx.rst, "Launching a TD" and "Restrictions"): the machine names
+         * the tdx-guest object, kernel-irqchip must be split and SMM is not
+         * supported; QEMU >= 10.1 also refuses a PIC. Each is spelt out, not
+         * left to "auto", because they shape the ACPI tables RTMR0 measures
+         * (TDX-REFERENCE §8.2). The memory is a plain -m: private memory
+         * always comes from guest_memfd, which QEMU sets up itself. */
         if (strv_push(v, platform_qemu(p)) < 0 ||
             push2(v, "-machine",
-                  tdx ? "q35,confidential-guest-support=tdx0,kernel-irqchip=split,hpet=off"
+                  tdx ? "q35,confidential-guest-support=tdx0,kernel-irqchip=split,smm=off,"
+                        "pic=off,hpet=off"
                       : "q35") < 0 ||
             push2(v, "-accel", kvm ? "kvm" : "tcg") < 0 || (kvm && push2(v, "-cpu", "host") < 0) ||
             push2(v, "-m", mem) < 0 || strv_push(v, "-smp") < 0 ||
@@ -145,12 +172,9 @@ int qemu_argv_build(const struct platform *p, struct strv *ret, struct tdxh_err 
         _cleanup_strv_ struct strv v = STRV_INIT;
         int r;
 
-        r = platform_validate(p, e);
+        r = platform_validate_resolved(p, "the QEMU command line", e);
         if (r < 0)
                 return r;
-        if (p->accel == ACCEL_AUTO)
-                return err_setf(e, -EINVAL, "platform: accel must be resolved before building "
-                                            "the QEMU command line");
         r = build(p, &v);
         if (r < 0)
                 return r;

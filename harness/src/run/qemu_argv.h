@@ -2,8 +2,9 @@
  * description. The fake and the qemu-tdx backends share one builder and
  * differ only where TDX differs (-accel kvm with -cpu host, the tdx-guest
  * object and its quote-generation socket, confidential-guest-support,
- * kernel-irqchip=split and hpet=off on the machine, no swtpm and no fw_cfg
- * files). The result is pure data, so it is unit-tested against expected
+ * kernel-irqchip=split, smm=off, pic=off and hpet=off on the machine, as
+ * QEMU's docs/system/i386/tdx.rst asks, the owner values, no swtpm and no
+ * fw_cfg files). The result is pure data, so it is unit-tested against expected
  * argv files (harness/tests/data/argv/). */
 #pragma once
 
