@@ -127,5 +127,10 @@ int report_write_html(const struct report *r, const char *path, struct tdxh_err 
  * summary.md, report.html. */
 int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e);
 
+/* A report read back from a report.json (load.c): scenarios, checks, facts,
+ * host, shard and run; not the diffs (their text is in the checks). -EINVAL
+ * with the path in e for a file that is not a REPORT_SCHEMA report. */
+int report_load_json(const char *path, struct report *ret, struct tdxh_err *e);
+
 /* The report as JSON (REPORT_SCHEMA). */
 int report_to_json(const struct report *r, json_object **ret);
