@@ -149,15 +149,16 @@ static void scenarios_free(struct scenario **v, size_t n)
 /* "K/N" with 1 <= K <= N. */
 static int parse_shard(const struct cli_getopt *g, const char *text, unsigned *k, unsigned *n)
 {
+        const char *den;
         char *end = NULL;
         unsigned long a, b;
 
         a = strtoul(text, &end, 10);
         if (end == text || *end != '/' || text[0] == '-')
                 goto bad;
-        text = end + 1;
-        b = strtoul(text, &end, 10);
-        if (end == text || *end || text[0] == '-' || a < 1 || b < 1 || a > b || b > MAX_SHARDS)
+        den = end + 1;
+        b = strtoul(den, &end, 10);
+        if (end == den || *end || den[0] == '-' || a < 1 || b < 1 || a > b || b > MAX_SHARDS)
                 goto bad;
         *k = (unsigned)a;
         *n = (unsigned)b;
