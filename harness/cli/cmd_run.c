@@ -363,7 +363,8 @@ int cmd_run(int argc, char **argv)
                 o.n_plan = n_plan = n;
                 /* Balanced by count: every N-th case, starting at the K-th. */
                 for (size_t i = 0; i < n; i++) {
-                        if (!o.shard_count || i % o.shard_count == o.shard_index - 1)
+                        /* A child of --jobs runs the one case it was given. */
+                        if (!o.shard_count || child || i % o.shard_count == o.shard_index - 1)
                                 scs[kept++] = scs[i];
                         else
                                 scenarios_free(&scs[i], 1);

@@ -1,7 +1,7 @@
 /* tdxh run --shard and --retries without booting anything: an image of
  * empty files and a "QEMU" that exits at once make every case an
  * infrastructure failure in milliseconds, which is all sharding and retries
- * look at. N shards run each case of the matrices exactly once, whatever the
+ * look at (in process, and in the child processes of --jobs). N shards run each case of the matrices exactly once, whatever the
  * order of the command line, with counts at most one apart; every shard's
  * report lists the whole run's cases and its own shard; a retried case keeps
  * each attempt's directory and lists every attempt. */
@@ -87,10 +87,11 @@ START_TEST(test_shards_run_each_case_once_whatever_the_order)
 
                         snprintf(shard, sizeof(shard), "%u/%u", k, counts[c]);
                         snprintf(out, sizeof(out), "%s/out-%u-%u", work, counts[c], k);
-                        /* odd shards get the files the other way round */
+                        /* odd shards get the files the other way round; even ones
+                         * run their cases in child processes (--jobs 2) */
                         run_tdxh(&r, (const char *[]){ "run", k % 2 ? a : b, k % 2 ? b : a, "--image", img,
                                                        "--qemu", "/bin/false", "--shard", shard, "--out",
-                                                       out, "--json", NULL });
+                                                       out, "--json", "--jobs", k % 2 ? "1" : "2", NULL });
                         ck_assert_msg(r.status == 3 || (r.status == 0 && counts[c] > 5), "%s: exit %d: %s",
                                       shard, r.status, r.err);
                         run_result_free(&r);

@@ -104,7 +104,11 @@ int report_set_origin(struct report_scenario *s, json_object *host, const char *
 
                 if (!v)
                         continue;
-                r = buf_printf(&b, "%s%s %s", sep, parts[i].label, v);
+                /* "QEMU emulator version 7.2" names itself */
+                if (strncmp(v, parts[i].label, strlen(parts[i].label)) == 0)
+                        r = buf_printf(&b, "%s%s", sep, v);
+                else
+                        r = buf_printf(&b, "%s%s %s", sep, parts[i].label, v);
                 sep = ", ";
         }
         if (r < 0)
