@@ -22,7 +22,7 @@ _tdxh()
                 *)
                         if [[ -z $cmd ]]; then
                                 cmd=${words[i]}
-                        elif [[ $cmd == golden && -z $sub ]]; then
+                        elif [[ ($cmd == golden || $cmd == report) && -z $sub ]]; then
                                 sub=${words[i]}
                         fi
                         ;;
@@ -42,6 +42,10 @@ _tdxh()
         fi
         if [[ $cmd == golden && -z $sub ]]; then
                 COMPREPLY=($(compgen -W "compute record profiles" -- "$cur"))
+                return
+        fi
+        if [[ $cmd == report && -z $sub ]]; then
+                COMPREPLY=($(compgen -W "merge compare" -- "$cur"))
                 return
         fi
 
@@ -71,8 +75,8 @@ _tdxh()
                 _filedir -d
                 return
                 ;;
-        --memory | --vcpus | --timeout | --jobs | --cmdline | --report-data | --rtmrs | --at | \
-                --accept-tcb | --mrconfigid | --mrowner | --mrownerconfig | --connect)
+        --memory | --vcpus | --timeout | --jobs | --shard | --retries | --cmdline | --report-data | \
+                --rtmrs | --at | --accept-tcb | --mrconfigid | --mrowner | --mrownerconfig | --connect)
                 return
                 ;;
         esac

@@ -48,6 +48,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_host_check(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 /* `tdxh golden record`, dispatched by `tdxh golden` (argv[0] is "record"). */
 int cmd_golden_record(int argc, char **argv);
 /* `tdxh golden publish` and `tdxh golden verify-published` (argv[0] is the subcommand). */

@@ -17,7 +17,10 @@
 #include "run/signals.h"
 
 #define MAX_SCENARIOS 64
+#define MAX_CASES 1024
 #define MAX_JOBS 16
+#define MAX_SHARDS 1024
+#define MAX_RETRIES 10
 
 static void usage(FILE *f)
 {
@@ -25,6 +28,7 @@ static void usage(FILE *f)
               "                [--dry-run] [--image DIR] [--out DIR] [--jobs N] [--json]\n"
               "                [--junit FILE] [--firmware F] [--qemu BIN] [--qgs-socket PATH]\n"
               "                [--mrconfigid HEX] [--mrowner HEX] [--mrownerconfig HEX] [--td-debug]\n"
+              "                [--shard K/N] [--retries N]\n"
               "\n"
               "Runs each scenario (a YAML file, docs/scenarios.md, or the name of one of the\n"
               "scenario library's, e.g. measure-extend-quote-seal) against its own guest:\n"
@@ -58,6 +62,11 @@ static void usage(FILE *f)
               "  --mrownerconfig HEX a TD's MROWNERCONFIG, 48 bytes of hex (default zero)\n"
               "  --td-debug      a TD with the DEBUG attribute (bit 0): never for evidence that\n"
               "                  must verify\n"
+              "  --shard K/N     run only share K of N of the cases (a scenario's matrix\n"
+              "                  makes several): sorted by name, every N-th from the K-th,\n"
+              "                  so N runs with 1/N ... N/N run each case exactly once\n"
+              "  --retries N     run a case again after an infrastructure failure (exit 3),\n"
+              "                  up to N times; the report keeps every attempt (default 0)\n"
               "\n"
               "Exit status: 0 every step as expected, 1 a step failed, 2 bad input (a scenario\n"
               "that does not parse), 3 infrastructure failure, 130 interrupted.\n",
@@ -224,11 +233,91 @@ static int tdx_backend_unavailable(const struct scenario_run_opts *o)
         return TDXH_EXIT_INFRA;
 }
 
+/* "K/N" with 1 <= K <= N. */
+static int parse_shard(const struct cli_getopt *g, const char *text, unsigned *k, unsigned *n)
+{
+        const char *den;
+        char *end = NULL;
+        unsigned long a, b;
+
+        a = strtoul(text, &end, 10);
+        if (end == text || *end != '/' || text[0] == '-')
+                goto bad;
+        den = end + 1;
+        b = strtoul(den, &end, 10);
+        if (end == den || *end || den[0] == '-' || a < 1 || b < 1 || a > b || b > MAX_SHARDS)
+                goto bad;
+        *k = (unsigned)a;
+        *n = (unsigned)b;
+        return 0;
+bad:
+        return cli_opt_error(g, "expected K/N with 1 <= K <= N <= %d (e.g. 2/4), got '%s'", MAX_SHARDS,
+                             text);
+}
+
+static void strv_free_n(char **v, size_t n)
+{
+        for (size_t i = 0; v && i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+static int by_name(const void *a, const void *b)
+{
+        return strcmp((*(struct scenario *const *)a)->name, (*(struct scenario *const *)b)->name);
+}
+
+/* Every case of the file given as arg (a path or a library name) appended
+ * to scs; only the case named only when it is set (a child of --jobs). */
+static int load_cases(const char *arg, const char *only, struct scenario **scs, size_t *n,
+                      struct tdxh_err *e)
+{
+        _cleanup_free_ char *path = NULL;
+        struct scenario *v = NULL;
+        size_t m = 0;
+        int r;
+
+        /* A bare name is one of the scenario library's. */
+        if (access(arg, F_OK) < 0 && !strchr(arg, '/') && asprintf(&path, "scenarios/%s.yaml", arg) >= 0) {
+                char *lib = NULL;
+
+                if (datadir_path(path, &lib, NULL) >= 0 && access(lib, R_OK) == 0) {
+                        free(path);
+                        path = lib;
+                } else {
+                        free(lib);
+                        free(path);
+                        path = NULL;
+                }
+        }
+        r = scenario_load_cases(path ? path : arg, &v, &m, e);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m; i++) {
+                struct scenario *one = NULL;
+
+                if ((!only || strcmp(v[i].name, only) == 0) && *n < MAX_CASES &&
+                    (one = malloc(sizeof(*one)))) {
+                        *one = v[i];
+                        scs[(*n)++] = one;
+                        continue;
+                }
+                if (!one && (!only || strcmp(v[i].name, only) == 0))
+                        r = *n >= MAX_CASES ? err_setf(e, -E2BIG, "more than %d cases", MAX_CASES)
+                                            : -ENOMEM;
+                scenario_free(&v[i]);
+        }
+        free(v);
+        if (r >= 0 && only && !*n)
+                r = err_setf(e, -ENOENT, "%s: no case named %s", arg, only);
+        return r;
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BACKEND = 0x100, OPT_IMAGE, OPT_OUT, OPT_JOBS, OPT_JSON, OPT_JUNIT, OPT_FIRMWARE,
                OPT_QEMU, OPT_PROGRESS_LINES, OPT_PLATFORM, OPT_DRY_RUN, OPT_QGS, OPT_MRCONFIGID,
-               OPT_MROWNER, OPT_MROWNERCONFIG, OPT_TD_DEBUG };
+               OPT_MROWNER, OPT_MROWNERCONFIG, OPT_TD_DEBUG, OPT_SHARD, OPT_RETRIES, OPT_CASE };
         static const struct option opts[] = {
                 { "backend", required_argument, NULL, OPT_BACKEND },
                 { "image", required_argument, NULL, OPT_IMAGE },
@@ -246,13 +335,20 @@ int cmd_run(int argc, char **argv)
                 { "mrowner", required_argument, NULL, OPT_MROWNER },
                 { "mrownerconfig", required_argument, NULL, OPT_MROWNERCONFIG },
                 { "td-debug", no_argument, NULL, OPT_TD_DEBUG },
+                { "shard", required_argument, NULL, OPT_SHARD },
+                { "retries", required_argument, NULL, OPT_RETRIES },
+                { "case", required_argument, NULL, OPT_CASE },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_batch_result_ struct batch_result res = { 0 };
         _cleanup_signal_watch_ struct signal_watch sw = SIGNAL_WATCH_INIT;
         _cleanup_free_ char *self = NULL;
-        struct scenario *scs[MAX_SCENARIOS];
+        static struct scenario *scs[MAX_CASES];
+        char **plan = NULL;
+        size_t n_plan = 0;
+        _cleanup_free_ char *shard = NULL;
+        const char *only = NULL;
         struct batch_opts o = { .jobs = 1 };
         struct view v = { 0 };
         struct tdxh_err e = { 0 };
@@ -328,6 +424,19 @@ int cmd_run(int argc, char **argv)
                 case OPT_PROGRESS_LINES:
                         child = true;
                         break;
+                case OPT_SHARD:
+                        r = parse_shard(&g, optarg, &o.shard_index, &o.shard_count);
+                        if (r)
+                                return r;
+                        break;
+                case OPT_RETRIES:
+                        r = cli_opt_uint(&g, optarg, 0, MAX_RETRIES, "a number of retries", &o.retries);
+                        if (r)
+                                return r;
+                        break;
+                case OPT_CASE:
+                        only = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return TDXH_EXIT_OK;
@@ -345,47 +454,76 @@ int cmd_run(int argc, char **argv)
         /* Every file is read before anything runs: a typo in the third
          * scenario must not cost the first two their boots. */
         for (int i = optind; i < argc; i++) {
-                _cleanup_free_ char *path = NULL;
-
-                /* A bare name is one of the scenario library's. */
-                if (access(argv[i], F_OK) < 0 && !strchr(argv[i], '/') &&
-                    asprintf(&path, "scenarios/%s.yaml", argv[i]) >= 0) {
-                        char *lib = NULL;
-
-                        if (datadir_path(path, &lib, NULL) >= 0 && access(lib, R_OK) == 0) {
-                                free(path);
-                                path = lib;
-                        } else {
-                                free(lib);
-                                free(path);
-                                path = NULL;
-                        }
-                }
-                scs[n] = calloc(1, sizeof(*scs[n]));
-                if (!scs[n] || scenario_load(path ? path : argv[i], scs[n], &e) < 0) {
-                        free(scs[n]);
+                if (load_cases(argv[i], only, scs, &n, &e) < 0) {
                         scenarios_free(scs, n);
                         if (!e.msg[0])
                                 return cli_report(-ENOMEM, &e);
                         log_error("%s", e.msg);
                         return TDXH_EXIT_BAD_INPUT;
                 }
-                n++;
         }
+        if (!only) {
+                size_t kept = 0;
+
+                /* By name, not by the command line: every shard of the run
+                 * must cut the same list, however its job spelled it. */
+                if (o.shard_count)
+                        qsort(scs, n, sizeof(*scs), by_name);
+                plan = calloc(n ? n : 1, sizeof(*plan));
+                if (!plan) {
+                        scenarios_free(scs, n);
+                        return cli_report(-ENOMEM, NULL);
+                }
+                for (size_t i = 0; i < n; i++) {
+                        if (o.shard_count && i && strcmp(scs[i]->name, scs[i - 1]->name) == 0) {
+                                log_error("%s: case %s is given twice (a shard would not know "
+                                          "which to run)", scs[i]->path, scs[i]->name);
+                                strv_free_n(plan, i);
+                                scenarios_free(scs, n);
+                                return TDXH_EXIT_BAD_INPUT;
+                        }
+                        plan[i] = strdup(scs[i]->name);
+                        if (!plan[i]) {
+                                strv_free_n(plan, i);
+                                scenarios_free(scs, n);
+                                return cli_report(-ENOMEM, NULL);
+                        }
+                }
+                o.plan = (const char *const *)plan;
+                o.n_plan = n_plan = n;
+                /* Balanced by count: every N-th case, starting at the K-th. */
+                for (size_t i = 0; i < n; i++) {
+                        /* A child of --jobs runs the one case it was given. */
+                        if (!o.shard_count || child || i % o.shard_count == o.shard_index - 1)
+                                scs[kept++] = scs[i];
+                        else
+                                scenarios_free(&scs[i], 1);
+                }
+                n = kept;
+        }
+        if (o.shard_count && asprintf(&shard, "%u/%u", o.shard_index, o.shard_count) < 0) {
+                strv_free_n(plan, n_plan);
+                scenarios_free(scs, n);
+                return cli_report(-ENOMEM, NULL);
+        }
+        o.run.shard = shard;
         if (dry_run) {
                 code = dry_run_all(scs, n, &o);
                 scenarios_free(scs, n);
+                strv_free_n(plan, n_plan);
                 return code;
         }
         if (o.run.backend && strcmp(o.run.backend, "fake") != 0) {
                 code = tdx_backend_unavailable(&o.run);
                 scenarios_free(scs, n);
+                strv_free_n(plan, n_plan);
                 return code;
         }
         log_set_machine_output(json || child);
         v.n = n;
-        v.lines = calloc(n, sizeof(*v.lines));
+        v.lines = calloc(n ? n : 1, sizeof(*v.lines));
         if (!v.lines) {
+                strv_free_n(plan, n_plan);
                 scenarios_free(scs, n);
                 return cli_report(-ENOMEM, NULL);
         }
@@ -407,6 +545,7 @@ int cmd_run(int argc, char **argv)
         r = cli_watch_signals(&sw);
         if (r) {
                 free(v.lines);
+                strv_free_n(plan, n_plan);
                 scenarios_free(scs, n);
                 return r;
         }
@@ -435,6 +574,7 @@ int cmd_run(int argc, char **argv)
                 free(v.lines[k]);
         free(v.lines);
         scenarios_free(scs, n);
+        strv_free_n(plan, n_plan);
         if (sw.received == SIGINT)
                 return 130;
         return code;

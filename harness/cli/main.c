@@ -10,6 +10,7 @@ static const struct cli_command commands[] = {
         { "boot", "boot an image on the fake platform and check it against its golden file", cmd_boot },
         { "run", "run scenarios (boot, measure, extend, quote, seal) and report every step", cmd_run },
         { "reproduce", "boot a recorded run again and say whether its result comes back", cmd_reproduce },
+        { "report", "merge the reports of sharded runs; compare two runs (drift)", cmd_report },
         { "diff", "compare evidence with a golden file, event by event", cmd_diff },
         { "explain", "diff, and say why each difference arose", cmd_explain },
         { "host-check", "can this host run TDs? each TDX capability, its evidence, what to do",

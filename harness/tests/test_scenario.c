@@ -309,7 +309,7 @@ static const struct broken_case {
         { "name: t\nnmae: u\nsteps: [boot]\n", "2:1: unknown key 'nmae' (did you mean 'name'?)" },
         { "name: t\nstpes: [boot]\n", "2:1: unknown key 'stpes' (did you mean 'steps'?)" },
         { "name: t\nfoo: 1\nsteps: [boot]\n",
-          "2:1: unknown key 'foo' (expected one of: name, description, image, platform, steps)" },
+          "2:1: unknown key 'foo' (expected one of: name, description, image, platform, steps, matrix)" },
         { "name: t\nname: u\nsteps: [boot]\n", "2:1: duplicate key 'name' (first at line 1)" },
         { "name: t\n[a]: 1\nsteps: [boot]\n", "2:1: a key must be a string, got a list" },
         { "steps: [boot]\n", "1:1: missing 'name' (the scenario's name)" },
@@ -494,7 +494,81 @@ static const struct broken_case {
           "'fail'?)" },
         { HEAD "  - seal: {name: k}\n  - unseal: {name: k, name: j}\n",
           "5:23: duplicate key 'name' (first at line 5)" },
+        { "name: t\nmatrix: {memroy: [1G]}\nsteps: [boot]\n",
+          "2:10: unknown key 'memroy' in matrix (did you mean 'memory'?)" },
+        { "name: t\nmatirx: {memory: [1G]}\nsteps: [boot]\n",
+          "2:1: unknown key 'matirx' (did you mean 'matrix'?)" },
+        { "name: t\nmatrix: [1G]\nsteps: [boot]\n",
+          "2:9: matrix: expected a mapping of memory, vcpus, profile or image to lists of values, "
+          "got a list" },
+        { "name: t\nmatrix: {memory: 1G}\nsteps: [boot]\n",
+          "2:18: matrix: memory: expected a non-empty list of values, got '1G'" },
+        { "name: t\nmatrix: {memory: [1G, 2Q]}\nsteps: [boot]\n",
+          "2:23: memory: '2Q' is not a size (e.g. 2G, 2048M, 1GiB or a byte count)" },
+        { "name: t\nmatrix: {vcpus: [1, 0]}\nsteps: [boot]\n",
+          "2:21: vcpus: expected a vCPU count from 1 to 512, got '0'" },
+        { "name: t\nmatrix: {profile: [fake, 'a b']}\nsteps: [boot]\n",
+          "2:26: profile: 'a b' is not a profile name (1 to 64 of A-Z a-z 0-9 . _ -, starting with "
+          "a letter or digit)" },
+        { "name: t\nmatrix: {memory: [1G, 1G]}\nsteps: [boot]\n",
+          "2:23: matrix: memory: '1G' is listed twice" },
 };
+
+/* ---- matrices ---- */
+
+START_TEST(test_scenario_matrix_expands_to_named_cases_last_key_fastest)
+{
+        static const char yaml[] = "name: mx\nplatform: {memory: 4G, vcpus: 4}\n"
+                                   "matrix: {vcpus: [1, 2], memory: [1G, 2G], profile: [fake, alt]}\n"
+                                   "steps: [boot]\n";
+        static const struct {
+                const char *name;
+                uint64_t memory;
+                unsigned vcpus;
+                const char *profile;
+        } want[] = {
+                { "mx[memory=1G,vcpus=1,profile=fake]", 1ull << 30, 1, "fake" },
+                { "mx[memory=1G,vcpus=1,profile=alt]", 1ull << 30, 1, "alt" },
+                { "mx[memory=1G,vcpus=2,profile=fake]", 1ull << 30, 2, "fake" },
+                { "mx[memory=1G,vcpus=2,profile=alt]", 1ull << 30, 2, "alt" },
+                { "mx[memory=2G,vcpus=1,profile=fake]", 2ull << 30, 1, "fake" },
+                { "mx[memory=2G,vcpus=1,profile=alt]", 2ull << 30, 1, "alt" },
+                { "mx[memory=2G,vcpus=2,profile=fake]", 2ull << 30, 2, "fake" },
+                { "mx[memory=2G,vcpus=2,profile=alt]", 2ull << 30, 2, "alt" },
+        };
+        struct tdxh_err e = { 0 };
+
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+                struct scenario s = { 0 };
+
+                ck_assert_msg(scenario_parse(FILE_NAME, yaml, strlen(yaml), &s, &e) == 0, "%s", e.msg);
+                ck_assert_uint_eq(scenario_n_cases(&s), 8);
+                ck_assert_int_eq(scenario_apply_case(&s, i), 0);
+                ck_assert_str_eq(s.name, want[i].name);
+                ck_assert_str_eq(s.base_name, "mx");
+                ck_assert_uint_eq(s.platform.memory, want[i].memory);
+                ck_assert_uint_eq(s.platform.vcpus, want[i].vcpus);
+                ck_assert_str_eq(s.profile, want[i].profile);
+                ck_assert_int_eq(scenario_apply_case(&s, 8), -ERANGE);
+                scenario_free(&s);
+        }
+}
+END_TEST
+
+START_TEST(test_scenario_without_matrix_is_one_case_of_its_own_name)
+{
+        static const char yaml[] = "name: one\nsteps: [boot]\n";
+        struct scenario s = { 0 };
+        struct tdxh_err e = { 0 };
+
+        ck_assert_int_eq(scenario_parse(FILE_NAME, yaml, strlen(yaml), &s, &e), 0);
+        ck_assert_uint_eq(scenario_n_cases(&s), 1);
+        ck_assert_int_eq(scenario_apply_case(&s, 0), 0);
+        ck_assert_str_eq(s.name, "one");
+        ck_assert_ptr_null(s.profile);
+        scenario_free(&s);
+}
+END_TEST
 
 START_TEST(test_scenario_refuses_broken_input_with_its_place)
 {
@@ -745,6 +819,8 @@ int main(void)
                             (int)(sizeof(sizes) / sizeof(sizes[0])));
         tcase_add_loop_test(tc, test_scenario_refuses_broken_input_with_its_place, 0,
                             (int)(sizeof(broken) / sizeof(broken[0])));
+        tcase_add_test(tc, test_scenario_matrix_expands_to_named_cases_last_key_fastest);
+        tcase_add_test(tc, test_scenario_without_matrix_is_one_case_of_its_own_name);
         tcase_add_test(tc, test_scenario_load_joins_relative_paths_to_the_file_directory);
         tcase_add_test(tc, test_scenario_paths_of_a_file_in_the_current_directory_stay_as_written);
         tcase_add_test(tc, test_scenario_load_names_a_missing_or_empty_file);

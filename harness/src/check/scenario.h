@@ -103,9 +103,27 @@ struct step {
         };
 };
 
+/* `matrix:`: the parameters a scenario runs over, each a list of values;
+ * the scenario runs once per combination (a case). Values keep the text
+ * they were written with (case names are made of it). */
+enum matrix_key { MATRIX_MEMORY, MATRIX_VCPUS, MATRIX_PROFILE, MATRIX_IMAGE, MATRIX_NKEYS };
+
+struct matrix_axis {
+        char **text;         /* the values as written, n of them; NULL when not given */
+        uint64_t *value;     /* memory: bytes; vcpus: the count; else unused */
+        size_t n;
+};
+
+#define SCENARIO_MAX_CASES 256
+
 struct scenario {
         char *path;          /* the file it was read from */
-        char *name;          /* `name:`, required */
+        char *name;          /* `name:`, required; for a case of a matrix, the case's name
+                              * ("memory-size[memory=1G]") */
+        char *base_name;     /* `name:` as written (equal to name without a matrix) */
+        char *profile;       /* the golden profile `measure: {golden: auto}` loads
+                              * (IMAGE/golden/PROFILE.json); NULL: "fake" */
+        struct matrix_axis matrix[MATRIX_NKEYS];
         char *description;   /* optional */
         char *image;         /* optional; NULL: the default image */
         struct step_platform platform; /* optional top-level `platform:` defaults */
@@ -121,6 +139,17 @@ int scenario_load(const char *path, struct scenario *ret, struct tdxh_err *e);
 int scenario_parse(const char *name, const char *text, size_t len, struct scenario *ret,
                    struct tdxh_err *e);
 void scenario_free(struct scenario *s);
+
+/* Cases of a matrix (scenario_matrix.c): how many combinations s has (1
+ * without a matrix), and case i applied to s: the platform defaults,
+ * profile and image of the combination (the last key written varies
+ * fastest, keys in the order memory, vcpus, profile, image) and its name,
+ * "NAME[memory=1G,vcpus=2]". */
+size_t scenario_n_cases(const struct scenario *s);
+int scenario_apply_case(struct scenario *s, size_t i);
+/* Every case of the file at path, each a scenario of its own (*ret: n
+ * scenarios, free each with scenario_free() and the array with free()). */
+int scenario_load_cases(const char *path, struct scenario **ret, size_t *ret_n, struct tdxh_err *e);
 #define _cleanup_scenario_ __attribute__((cleanup(scenario_free)))
 
 /* What a boot or reboot step asks for: each field from the step's options,

@@ -99,6 +99,8 @@ int scenario_result_load(const char *run_dir, struct scenario_result *ret, struc
         }
         if (json_object_object_get_ex(sc, "seconds", &v))
                 ret->seconds = json_object_get_double(v);
+        if (json_object_object_get_ex(sc, "facts", &v) && json_object_is_type(v, json_type_object))
+                ret->facts = json_object_get(v);
         ret->run_dir = strdup(run_dir);
         return asprintf(&ret->report_dir, "%s/report", run_dir) < 0 || !ret->run_dir ? -ENOMEM : 0;
 }
@@ -122,6 +124,10 @@ static int scenario_dirs(struct scenario *const *scs, size_t n, const char *out,
                         free(dirs);
                         return -ENOMEM;
                 }
+                /* A case of an image matrix names a path: one directory all the same. */
+                for (char *c = dirs[i] + strlen(out) + 1; *c; c++)
+                        if (*c == '/')
+                                *c = '_';
         }
         *ret = dirs;
         return 0;
@@ -205,6 +211,9 @@ static int spawn_job(const struct scenario *sc, const char *dir, const struct ba
             (o->run.firmware && (strv_push(&argv, "--firmware") < 0 ||
                                  strv_push(&argv, o->run.firmware) < 0)) ||
             (o->run.qemu && (strv_push(&argv, "--qemu") < 0 || strv_push(&argv, o->run.qemu) < 0)) ||
+            (o->run.shard && (strv_push(&argv, "--shard") < 0 || strv_push(&argv, o->run.shard) < 0)) ||
+            (strcmp(sc->name, sc->base_name) != 0 &&
+             (strv_push(&argv, "--case") < 0 || strv_push(&argv, sc->name) < 0)) ||
             strv_push(&argv, "--") < 0 || strv_push(&argv, sc->path) < 0)
                 return -ENOMEM;
         if (pipe2(pipefd, O_CLOEXEC) < 0)
@@ -427,6 +436,33 @@ static enum report_status report_status_of(enum step_status s)
                                  : REPORT_SKIP;
 }
 
+/* The report's "run": the shard and every case of the whole run, which a
+ * merge of the shards checks against what they ran. */
+static int run_json(const struct batch_opts *o, struct report *rep)
+{
+        _cleanup_json_ json_object *run = json_object_new_object(), *cases = json_object_new_array();
+        json_object *shard = NULL;
+
+        if (!run || !cases)
+                return -ENOMEM;
+        if (o->shard_count) {
+                shard = json_object_new_object();
+                if (!shard || json_add(run, "shard", shard) < 0 ||
+                    json_add_int(shard, "index", o->shard_index) < 0 ||
+                    json_add_int(shard, "count", o->shard_count) < 0)
+                        return -ENOMEM;
+        } else if (json_add(run, "shard", NULL) < 0) {
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < o->n_plan; i++)
+                if (json_array_add(cases, json_object_new_string(o->plan[i])) < 0)
+                        return -ENOMEM;
+        if (json_add(run, "cases", TAKE_PTR(cases)) < 0 || json_add_int(run, "retries", o->retries) < 0)
+                return -ENOMEM;
+        report_set_run(rep, run);
+        return 0;
+}
+
 static int write_report(struct scenario *const *scs, const struct batch_opts *o,
                         struct batch_result *ret, struct tdxh_err *e)
 {
@@ -436,6 +472,8 @@ static int write_report(struct scenario *const *scs, const struct batch_opts *o,
 
         report_timestamp(now);
         r = report_init(&rep, "tdxh run", TDXH_VERSION, now);
+        if (r >= 0)
+                r = run_json(o, &rep);
         for (size_t k = 0; k < ret->n && r >= 0; k++) {
                 const struct scenario_result *res = &ret->results[k];
                 struct report_scenario *s = NULL;
@@ -445,6 +483,14 @@ static int write_report(struct scenario *const *scs, const struct batch_opts *o,
                 if (r < 0)
                         break;
                 s->seconds = res->seconds;
+                if (res->facts) {
+                        json_object *host = NULL;
+
+                        (void)json_object_object_get_ex(res->facts, "host", &host);
+                        r = report_set_facts(s, res->facts);
+                        if (r >= 0)
+                                r = report_set_origin(s, host, o->run.shard);
+                }
                 for (size_t i = 0; i < res->n_steps && r >= 0; i++)
                         r = report_add_check(s, res->steps[i].name, report_status_of(res->steps[i].status),
                                              res->steps[i].message, res->steps[i].detail,
@@ -468,6 +514,92 @@ static int write_report(struct scenario *const *scs, const struct batch_opts *o,
         return r;
 }
 
+static void run_round(struct scenario *const *scs, size_t n, char **dirs, const struct batch_opts *o,
+                      struct signal_watch *sw, struct scenario_result *results)
+{
+        struct batch_result round = { .results = results, .n = n };
+
+        if (o->jobs > 1 && n > 1 && o->self)
+                run_parallel(scs, n, dirs, o, sw, &round);
+        else
+                run_sequential(scs, n, dirs, o, sw, &round);
+}
+
+/* {"attempt", "verdict", "exit_code", "reason", "run_dir"} of one attempt;
+ * run_dir relative to the batch's directory, so that reports stay the same
+ * wherever the directory is unpacked. */
+static int attempt_json(const struct scenario_result *res, unsigned attempt, json_object *list)
+{
+        json_object *a = json_object_new_object();
+        const char *dir = res->run_dir ? strrchr(res->run_dir, '/') : NULL;
+
+        if (!a || json_array_add(list, a) < 0 || json_add_int(a, "attempt", attempt) < 0 ||
+            json_add_string(a, "verdict", res->verdict) < 0 ||
+            json_add_int(a, "exit_code", res->exit_code) < 0 ||
+            json_add_string(a, "reason", res->reason) < 0 ||
+            json_add_string(a, "run_dir", dir ? dir + 1 : res->run_dir) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* Infrastructure failures run again, each attempt in a directory of its
+ * own; only exit 3 does (a mismatch is a verdict, not bad luck). Every
+ * attempt ends up in the last one's facts.attempts. */
+static void run_retries(struct scenario *const *scs, size_t n, char **dirs, const struct batch_opts *o,
+                        struct signal_watch *sw, struct scenario_result *results)
+{
+        json_object **attempts = calloc(n ? n : 1, sizeof(*attempts));
+        struct scenario **sub = calloc(n ? n : 1, sizeof(*sub));
+        struct scenario_result *subres = calloc(n ? n : 1, sizeof(*subres));
+        char **subdirs = calloc(n ? n : 1, sizeof(*subdirs));
+        size_t *map = calloc(n ? n : 1, sizeof(*map));
+
+        if (!attempts || !sub || !subres || !subdirs || !map)
+                goto out;
+        for (size_t k = 0; k < n; k++) {
+                attempts[k] = json_object_new_array();
+                if (attempts[k])
+                        (void)attempt_json(&results[k], 1, attempts[k]);
+        }
+        for (unsigned a = 2; a <= o->retries + 1 && !(sw && sw->received); a++) {
+                size_t m = 0;
+
+                for (size_t k = 0; k < n; k++) {
+                        if (results[k].exit_code != TDXH_EXIT_INFRA)
+                                continue;
+                        subdirs[m] = NULL;
+                        if (asprintf(&subdirs[m], "%s.attempt-%u", dirs[k], a) < 0)
+                                break;
+                        sub[m] = scs[k];
+                        subres[m] = (struct scenario_result){ 0 };
+                        map[m++] = k;
+                }
+                if (!m)
+                        break;
+                run_round(sub, m, subdirs, o, sw, subres);
+                for (size_t i = 0; i < m; i++) {
+                        scenario_result_free(&results[map[i]]);
+                        results[map[i]] = subres[i];
+                        if (attempts[map[i]])
+                                (void)attempt_json(&results[map[i]], a, attempts[map[i]]);
+                        free(subdirs[i]);
+                }
+        }
+        for (size_t k = 0; k < n; k++) {
+                if (!results[k].facts)
+                        results[k].facts = json_object_new_object();
+                if (results[k].facts && attempts[k])
+                        (void)json_add(results[k].facts, "attempts", json_object_get(attempts[k]));
+                json_object_put(attempts[k]);
+        }
+out:
+        free(attempts);
+        free(sub);
+        free(subres);
+        free(subdirs);
+        free(map);
+}
+
 int batch_run(struct scenario *const *scs, size_t n, const struct batch_opts *o,
               struct signal_watch *sw, struct batch_result *ret, struct tdxh_err *e)
 {
@@ -486,10 +618,8 @@ int batch_run(struct scenario *const *scs, size_t n, const struct batch_opts *o,
         ret->out_dir = strdup(rd.path);
         if (!ret->out_dir || scenario_dirs(scs, n, ret->out_dir, &dirs) < 0)
                 return err_setf(e, -ENOMEM, "out of memory"), (ret->exit_code = TDXH_EXIT_INFRA);
-        if (o->jobs > 1 && n > 1 && o->self)
-                run_parallel(scs, n, dirs, o, sw, ret);
-        else
-                run_sequential(scs, n, dirs, o, sw, ret);
+        run_round(scs, n, dirs, o, sw, ret->results);
+        run_retries(scs, n, dirs, o, sw, ret->results);
         for (size_t k = 0; k < n; k++) {
                 int c = ret->results[k].exit_code;
 

@@ -24,6 +24,15 @@ struct batch_opts {
         unsigned jobs;                /* scenarios at once; 0 or 1: one after another, in process */
         const char *self;             /* the tdxh binary the children run (jobs > 1) */
         const char *junit;            /* also write the JUnit report here; may be NULL */
+        unsigned retries;             /* runs again a scenario that ended in an infrastructure
+                                       * failure (exit 3), up to this many times; every attempt
+                                       * keeps its run directory (OUT/NAME, OUT/NAME.attempt-2 …)
+                                       * and is listed in the report's facts.attempts */
+        unsigned shard_index, shard_count; /* `--shard K/N` (1-based), recorded in the report;
+                                            * 0: not sharded */
+        const char *const *plan;      /* every case of the whole run (all shards), sorted; the
+                                       * report's run.cases, which `tdxh report merge` checks */
+        size_t n_plan;
         /* Progress of scenario k of n: step i of n_steps starting (what: its
          * name), or finished (i == n_steps, what: the verdict). */
         void (*on_progress)(size_t k, size_t n, const char *scenario, size_t i, size_t n_steps,

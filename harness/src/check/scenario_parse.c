@@ -19,7 +19,8 @@
 
 #define SCENARIO_MAX_FILE (1u << 20)
 
-static const char *const top_keys[] = { "name", "description", "image", "platform", "steps" };
+static const char *const top_keys[] = { "name", "description", "image", "platform", "steps",
+                                        "matrix" };
 
 void scenario_free(struct scenario *s)
 {
@@ -27,6 +28,9 @@ void scenario_free(struct scenario *s)
                 return;
         free(s->path);
         free(s->name);
+        free(s->base_name);
+        free(s->profile);
+        scn_matrix_free(s);
         free(s->description);
         free(s->image);
         scn_platform_free(&s->platform);
@@ -117,6 +121,9 @@ static int parse_top(const struct scn_parser *p, const struct scn_node *root, st
                         r = parse_steps(p, k, v, s);
                         have_steps = true;
                         break;
+                case 5:
+                        r = scn_parse_matrix(p, k, v, s);
+                        break;
                 default:
                         r = scn_unknown(c, k, "key", "", top_keys, ELEMENTSOF(top_keys));
                         break;
@@ -128,7 +135,8 @@ static int parse_top(const struct scn_parser *p, const struct scn_node *root, st
                 return scn_fail(c, root, "missing 'name' (the scenario's name)");
         if (!have_steps)
                 return scn_fail(c, root, "missing 'steps' (the list of steps)");
-        return 0;
+        s->base_name = strdup(s->name);
+        return s->base_name ? 0 : -ENOMEM;
 }
 
 int scenario_parse(const char *name, const char *text, size_t len, struct scenario *ret,

@@ -17,6 +17,7 @@
 #include "core/json_util.h"
 #include "golden/golden.h"
 #include "run/deadline.h"
+#include "run/host_facts.h"
 #include "tdxh_version.h"
 
 #define IMAGE_CMDLINE_MAX 4096
@@ -50,6 +51,7 @@ void scenario_result_free(struct scenario_result *r)
                 free(r->steps[i].detail);
         }
         free(r->steps);
+        json_object_put(r->facts);
         *r = (struct scenario_result){ 0 };
 }
 
@@ -212,14 +214,53 @@ static void progress(const struct srun *R, size_t i, const char *what)
                 R->o->on_progress(R->sc, i, R->sc->n_steps, what, R->o->userdata);
 }
 
+/* facts.host: the machine (host_system_facts()) and what the first boot
+ * ran (QEMU's version and the firmware's digest, from boot-1/facts.json),
+ * so that a merged report can say which host ran which case. */
+static int host_json(struct srun *R, json_object **ret)
+{
+        _cleanup_json_ json_object *o = NULL, *boot = NULL;
+        _cleanup_free_ char *path = NULL;
+        json_object *h = NULL, *v = NULL;
+        const char *backend = R->o->backend ? R->o->backend : "fake";
+        int r = host_system_facts(&o);
+
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s/boot-1/facts.json", R->run_dir) < 0)
+                return -ENOMEM;
+        boot = json_object_from_file(path);
+        if (boot)
+                (void)json_object_object_get_ex(boot, "host", &h);
+        if (json_add_string(o, "backend", backend) < 0 ||
+            json_add_string(o, "qemu", h && json_object_object_get_ex(h, "qemu", &v) &&
+                                               json_object_object_get_ex(v, "version", &v)
+                                           ? json_object_get_string(v) : NULL) < 0 ||
+            json_add_string(o, "libvirt", NULL) < 0 ||
+            json_add_string(o, "ovmf_sha256", h && json_object_object_get_ex(h, "firmware", &v) &&
+                                                      json_object_object_get_ex(v, "sha256", &v)
+                                                  ? json_object_get_string(v) : NULL) < 0)
+                return -ENOMEM;
+        /* The fake backend's TDX module is tdxh's own. */
+        if (strcmp(backend, "fake") == 0 &&
+            json_add_string(o, "tdx_module", "fake (tdxh " TDXH_VERSION ")") < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
 static int facts_json(struct srun *R, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object();
+        json_object *host = NULL;
 
         if (!o || json_add_string(o, "scenario", R->sc->path) < 0 ||
             json_add_string(o, "image", R->image) < 0 ||
             json_add_string(o, "backend", R->o->backend ? R->o->backend : "fake") < 0 ||
-            json_add_int(o, "boots", R->boots) < 0)
+            json_add_int(o, "boots", R->boots) < 0 ||
+            json_add_string(o, "case", R->sc->name) < 0 ||
+            json_add_string(o, "shard", R->o->shard) < 0 || host_json(R, &host) < 0 ||
+            json_add(o, "host", host) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
         return 0;
@@ -235,6 +276,8 @@ static int write_reports(struct srun *R, struct report *rep)
                 r = report_set_facts(R->rep, facts);
         if (r < 0)
                 return r;
+        json_object_put(R->res->facts);
+        R->res->facts = json_object_get(facts);
         if (asprintf(&R->res->report_dir, "%s/report", R->run_dir) < 0)
                 return -ENOMEM;
         r = report_write_dir(rep, R->res->report_dir, R->e);

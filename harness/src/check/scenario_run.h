@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <json-c/json.h>
 
 #include "check/scenario.h"
 #include "core/err.h"
@@ -44,6 +45,7 @@ struct scenario_run_opts {
         uint64_t td_attributes;
         struct platform_mr mrconfigid, mrowner, mrownerconfig;
         const char *qgs_socket;
+        const char *shard;     /* "K/N" of `tdxh run --shard`, recorded in the facts; may be NULL */
         /* Progress, called in the caller's thread: step i of n is starting
          * (what: the step's name) or the scenario ended (i == n, what: the
          * verdict). May be NULL. */
@@ -74,6 +76,8 @@ struct scenario_result {
         struct step_result *steps; /* one per step of the scenario */
         size_t n_steps;
         double seconds;
+        json_object *facts; /* the report's facts of the scenario (owned), or NULL: see
+                             * reports/SCHEMA.md; "host" names where it ran */
 };
 
 void scenario_result_free(struct scenario_result *r);

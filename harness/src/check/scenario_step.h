@@ -21,4 +21,9 @@ int scn_parse_platform(const struct scn_parser *p, const struct scn_node *map,
 int scn_parse_step(const struct scn_parser *p, const struct scn_node *node, struct step *steps,
                    size_t index);
 void scn_step_free(struct step *st);
+/* `matrix:` (a mapping of memory, vcpus, profile, image to lists) into s
+ * (scenario_matrix.c); scn_matrix_free() releases it. */
+int scn_parse_matrix(const struct scn_parser *p, const struct scn_node *key,
+                     const struct scn_node *map, struct scenario *s);
+void scn_matrix_free(struct scenario *s);
 void scn_platform_free(struct step_platform *pl);

@@ -304,6 +304,15 @@ int scn_scenario_name(const struct scn_ctx *c, const struct scn_node *key,
                             "or digit)", ret);
 }
 
+int scn_profile_name(const struct scn_ctx *c, const struct scn_node *key,
+                     const struct scn_node *val, char **ret)
+{
+        /* It names a golden file, IMAGE/golden/PROFILE.json. */
+        return checked_name(c, key, val, scenario_name_ok,
+                            "a profile name (1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter "
+                            "or digit)", ret);
+}
+
 int scn_step_name(const struct scn_ctx *c, const struct scn_node *key,
                   const struct scn_node *val, char **ret)
 {

@@ -55,6 +55,9 @@ int scn_hex(const struct scn_ctx *c, const struct scn_node *key, const struct sc
  * or digit. */
 int scn_scenario_name(const struct scn_ctx *c, const struct scn_node *key,
                       const struct scn_node *val, char **ret);
+/* A golden profile's name: as a scenario name. */
+int scn_profile_name(const struct scn_ctx *c, const struct scn_node *key,
+                     const struct scn_node *val, char **ret);
 /* A step's name: one line of 1 to 128 bytes. */
 int scn_step_name(const struct scn_ctx *c, const struct scn_node *key,
                   const struct scn_node *val, char **ret);

@@ -312,6 +312,16 @@ static int put_scenario(struct buf *b, const struct report *rep, size_t si)
                 if (r >= 0)
                         r = put_text(b, s->backend);
         }
+        if (r >= 0 && s->shard) {
+                r = buf_puts(b, "; shard ");
+                if (r >= 0)
+                        r = put_text(b, s->shard);
+        }
+        if (r >= 0 && s->host) {
+                r = buf_puts(b, "; ran on ");
+                if (r >= 0)
+                        r = put_text(b, s->host);
+        }
         if (r >= 0 && s->diff && s->diff->profile) {
                 r = buf_puts(b, "; golden profile ");
                 if (r >= 0)

@@ -114,6 +114,11 @@ static int scenario_to_json(const struct report *rep, const struct report_scenar
         }
         if (r >= 0 && s->n_comparisons)
                 r = comparisons_to_json(s, &sub) >= 0 ? json_add(o, "comparisons", sub) : -ENOMEM;
+        if (r >= 0 && (s->host || s->shard)) {
+                r = json_add_string(o, "host", s->host);
+                if (r >= 0)
+                        r = json_add_string(o, "shard", s->shard);
+        }
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);
@@ -147,6 +152,8 @@ int report_to_json(const struct report *rep, json_object **ret)
         }
         if (r >= 0)
                 r = json_add(o, "scenarios", TAKE_PTR(arr));
+        if (r >= 0 && rep->run)
+                r = json_add(o, "run", json_object_get(rep->run));
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(o);

@@ -89,6 +89,10 @@ static int put_suite(struct buf *b, const struct report *rep, const struct repor
                 r = buf_puts(b, ">\n    <properties>\n");
         if (r >= 0)
                 r = put_property(b, "backend", s->backend);
+        if (r >= 0 && s->shard)
+                r = put_property(b, "shard", s->shard);
+        if (r >= 0 && s->host)
+                r = put_property(b, "host", s->host);
         if (r >= 0 && s->diff)
                 r = put_property(b, "profile", s->diff->profile);
         if (r >= 0 && s->diff)

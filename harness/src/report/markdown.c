@@ -88,6 +88,15 @@ int report_markdown(const struct report *rep, struct buf *out)
                 r = buf_puts(out, "\n### ");
                 if (r >= 0)
                         r = esc_md(out, s->name);
+                if (r >= 0 && (s->host || s->shard)) {
+                        r = buf_puts(out, "\n\nRan on ");
+                        if (r >= 0)
+                                r = esc_md(out, s->host ? s->host : "an unrecorded host");
+                        if (r >= 0 && s->shard)
+                                r = buf_printf(out, " (shard %s)", s->shard);
+                        if (r >= 0)
+                                r = buf_putc(out, '.');
+                }
                 if (r >= 0 && s->diff && s->diff->profile) {
                         r = buf_puts(out, "\n\nGolden profile: ");
                         if (r >= 0)

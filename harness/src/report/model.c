@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/file.h"
 #include "core/utf8.h"
@@ -45,6 +46,8 @@ static void scenario_free(struct report_scenario *s)
         free(s->name);
         free(s->backend);
         free(s->started);
+        free(s->host);
+        free(s->shard);
         if (s->diff)
                 diff_result_free(s->diff);
         if (s->explain)
@@ -68,6 +71,58 @@ int report_set_facts(struct report_scenario *s, json_object *facts)
         return 0;
 }
 
+static const char *host_string(json_object *host, const char *key)
+{
+        json_object *v;
+
+        return json_object_object_get_ex(host, key, &v) && json_object_is_type(v, json_type_string)
+                       ? json_object_get_string(v)
+                       : NULL;
+}
+
+int report_set_origin(struct report_scenario *s, json_object *host, const char *shard)
+{
+        _cleanup_buf_ struct buf b = BUF_INIT;
+        static const struct {
+                const char *key, *label;
+        } parts[] = {
+                { "kernel", "kernel" }, { "qemu", "QEMU" }, { "libvirt", "libvirt" },
+                { "tdx_module", "TDX module" }, { "ovmf_sha256", "OVMF sha256" },
+        };
+        const char *sep = ": ";
+        int r = 0;
+
+        free(s->host);
+        free(s->shard);
+        s->host = s->shard = NULL;
+        if (shard && utf8_sanitize_dup(shard, &s->shard) < 0)
+                return -ENOMEM;
+        if (!host)
+                return 0;
+        r = buf_puts(&b, host_string(host, "name") ? host_string(host, "name") : "(unnamed host)");
+        for (size_t i = 0; i < ELEMENTSOF(parts) && r >= 0; i++) {
+                const char *v = host_string(host, parts[i].key);
+
+                if (!v)
+                        continue;
+                /* "QEMU emulator version 7.2" names itself */
+                if (strncmp(v, parts[i].label, strlen(parts[i].label)) == 0)
+                        r = buf_printf(&b, "%s%s", sep, v);
+                else
+                        r = buf_printf(&b, "%s%s %s", sep, parts[i].label, v);
+                sep = ", ";
+        }
+        if (r < 0)
+                return r;
+        return utf8_sanitize_dup(b.data, &s->host);
+}
+
+void report_set_run(struct report *r, json_object *run)
+{
+        json_object_put(r->run);
+        r->run = json_object_get(run);
+}
+
 void report_free(struct report *r)
 {
         if (!r)
@@ -78,6 +133,7 @@ void report_free(struct report *r)
         free(r->title);
         free(r->tool_version);
         free(r->created);
+        json_object_put(r->run);
         memset(r, 0, sizeof(*r));
 }
 

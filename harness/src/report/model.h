@@ -51,12 +51,15 @@ struct report_scenario {
         struct explain_result *explain; /* owned; may be NULL with a diff */
         struct report_comparison *comparisons; /* the scenario steps' own, in order */
         size_t n_comparisons;
+        char *host;  /* where it ran, one line ("node1: kernel …, QEMU …"), or NULL */
+        char *shard; /* "K/N" of a sharded run, or NULL */
 };
 
 struct report {
         char *title;
         char *tool_version; /* may be NULL */
         char *created;      /* timestamp given by the caller, may be NULL */
+        json_object *run;   /* owned; what the run was (shard, its cases, inputs), or NULL */
         struct report_scenario **scenarios;
         size_t n_scenarios;
 };
@@ -92,6 +95,13 @@ int report_add_check(struct report_scenario *s, const char *name, enum report_st
  * and input digests, argv lists; timings). Takes a reference to facts. */
 int report_set_facts(struct report_scenario *s, json_object *facts);
 
+/* Where the scenario ran: facts.host ({name, kernel, qemu, ovmf_sha256, …})
+ * as one line, and the shard ("K/N", may be NULL). For every writer. */
+int report_set_origin(struct report_scenario *s, json_object *host, const char *shard);
+
+/* The report's "run" object (REPORT_SCHEMA): takes a reference. */
+void report_set_run(struct report *r, json_object *run);
+
 int report_attach_diff(struct report_scenario *s, struct diff_result *d, struct explain_result *x);
 
 /* Moves *d and *x (left empty) into a new comparison labelled label; adds
@@ -121,6 +131,11 @@ int report_write_dir(const struct report *r, const char *dir, struct tdxh_err *e
  * prints anything, so that a report directory that cannot be used fails the
  * command before its output rather than after. */
 int report_dir_prepare(const char *dir, struct tdxh_err *e);
+
+/* A report read back from a report.json (load.c): scenarios, checks, facts,
+ * host, shard and run; not the diffs (their text is in the checks). -EINVAL
+ * with the path in e for a file that is not a REPORT_SCHEMA report. */
+int report_load_json(const char *path, struct report *ret, struct tdxh_err *e);
 
 /* The report as JSON (REPORT_SCHEMA). */
 int report_to_json(const struct report *r, json_object **ret);

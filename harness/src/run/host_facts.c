@@ -2,10 +2,14 @@
 #include "run/host_facts.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "core/cleanup.h"
 #include "core/digest.h"
+#include "core/file.h"
 #include "core/json_util.h"
 #include "core/size.h"
 #include "run/child.h"
@@ -143,4 +147,43 @@ int host_facts_add_argv(json_object *facts, const char *name, const struct strv 
                 }
         }
         return json_add(all, name, arr);
+}
+
+#define TDX_MODULE_SYSFS "/sys/firmware/tdx/tdx_module"
+
+/* One line of a sysfs attribute, without its newline; NULL when absent. */
+static char *sysfs_line(const char *name)
+{
+        _cleanup_free_ char *path = NULL;
+        char *text = NULL;
+        size_t len = 0;
+
+        if (asprintf(&path, "%s/%s", TDX_MODULE_SYSFS, name) < 0 ||
+            file_read_all(path, 256, &text, &len, NULL) < 0)
+                return NULL;
+        text[strcspn(text, "\n")] = '\0';
+        return text;
+}
+
+int host_system_facts(json_object **ret)
+{
+        _cleanup_json_ json_object *o = json_object_new_object();
+        _cleanup_free_ char *kernel = NULL, *module = NULL;
+        _cleanup_free_ char *major = sysfs_line("major_version"), *minor = sysfs_line("minor_version"),
+                            *build = sysfs_line("build_num");
+        struct utsname u;
+
+        if (!o)
+                return -ENOMEM;
+        if (uname(&u) < 0)
+                return -errno;
+        if (asprintf(&kernel, "%s %s", u.release, u.version) < 0 ||
+            (major && minor && asprintf(&module, "%s.%s%s%s", major, minor, build ? " build " : "",
+                                        build ? build : "") < 0))
+                return -ENOMEM;
+        if (json_add_string(o, "name", u.nodename) < 0 || json_add_string(o, "kernel", kernel) < 0 ||
+            json_add_string(o, "tdx_module", module) < 0)
+                return -ENOMEM;
+        *ret = TAKE_PTR(o);
+        return 0;
 }

@@ -33,5 +33,11 @@ int host_tool_facts(const char *program, const struct deadline *d, struct signal
 int host_facts_collect(const struct platform *p, const char *swtpm, const struct deadline *d,
                        struct signal_watch *sw, json_object **ret, struct tdxh_err *e);
 
+/* Facts of the machine itself, without running anything: {"name": the host
+ * name, "kernel": release and version as uname(2) gives them, "tdx_module":
+ * "MAJOR.MINOR build N" from /sys/firmware/tdx/tdx_module/ where the host
+ * kernel exposes it (Intel's TDX host patches do), else null}. */
+int host_system_facts(json_object **ret);
+
 /* facts.argv.NAME = argv as a JSON array of strings. */
 int host_facts_add_argv(json_object *facts, const char *name, const struct strv *argv);
