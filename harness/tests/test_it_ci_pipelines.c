@@ -8,8 +8,10 @@
  * shard fails the merge, and a compare with a run whose kernel command line
  * changed names the command line.
  *
- * `tdxh host-check` (the pipelines' first step) belongs to the backends'
- * work and is not run here: the fake backend needs no TDX host. */
+ * `tdxh host-check`, the pipelines' first step, is run as they run it: on
+ * this host without TDX it must refuse, exit 3 with the reason, as it
+ * would stop a runner on a broken TDX host; the fake backend's steps that
+ * follow need no TDX. */
 #include <errno.h>
 #include <glob.h>
 #include <json-c/json.h>
@@ -214,6 +216,10 @@ START_TEST(test_ci_pipelines_run_as_written_on_the_fake_backend)
         for (size_t i = 0; i < gh.n; i++)
                 ck_assert_str_eq(gl.v[i], gh.v[i]);
         ck_assert_str_eq(gh.v[0], "tdxh host-check");
+        run_line(gh.v[0], &r);
+        ck_assert_msg(r.status == 0 || (r.status == 3 && strstr(r.out, "this host cannot run TDs")),
+                      "%s: exit %d\n%s%s", gh.v[0], r.status, r.out, r.err);
+        run_result_free(&r);
 
         ck_assert_int_ge(asprintf(&data, "%s/nightly", TDXH_TEST_DATA_DIR), 0);
         ck_assert_int_eq(chdir(it_work), 0);
