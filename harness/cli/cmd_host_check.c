@@ -98,8 +98,9 @@ int cmd_host_check(int argc, char **argv)
         r = cli_opt_no_more_args(&g, argc, argv, 0);
         if (r)
                 return r;
-        if (signal_watch_begin(&sw) < 0)
-                return cli_report(-EIO, NULL);
+        r = cli_watch_signals(&sw);
+        if (r)
+                return r;
         r = host_check_run(&o, &sw, &hc, &e);
         if (r < 0)
                 return r == -ECANCELED ? 130 : cli_report(r, &e);

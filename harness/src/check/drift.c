@@ -44,15 +44,6 @@ static void drun_free(struct drun *d)
                 json_object_put(d->reports[i]);
 }
 
-static const char *str(json_object *o, const char *key)
-{
-        json_object *v;
-
-        return o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-                       ? json_object_get_string(v)
-                       : NULL;
-}
-
 /* The case directory: the last attempt's, else the case's name ('/' as '_'). */
 static char *case_dir(const char *run, json_object *sc, const char *name)
 {
@@ -62,7 +53,8 @@ static char *case_dir(const char *run, json_object *sc, const char *name)
 
         if (json_object_object_get_ex(sc, "facts", &facts) &&
             json_object_object_get_ex(facts, "attempts", &att) && json_object_array_length(att))
-                d = str(json_object_array_get_idx(att, json_object_array_length(att) - 1), "run_dir");
+                d = json_get_string(json_object_array_get_idx(att, json_object_array_length(att) - 1),
+                                    "run_dir");
         if (asprintf(&p, "%s/%s", run, d ? d : name) < 0)
                 return NULL;
         if (!d)
@@ -94,11 +86,11 @@ static int add_run(struct drun *d, const char *run, struct tdxh_err *e)
                 if (!v)
                         return -ENOMEM;
                 d->cases = v;
-                if (!str(sc, "name") || !json_object_object_get_ex(sc, "checks", &checks))
+                if (!json_get_string(sc, "name") || !json_object_object_get_ex(sc, "checks", &checks))
                         return err_setf(e, -EINVAL, "%s: scenarios[%zu]: no name or checks", path, k);
                 facts = NULL;
                 (void)json_object_object_get_ex(sc, "facts", &facts);
-                v[d->n] = (struct dcase){ .name = str(sc, "name"), .checks = checks };
+                v[d->n] = (struct dcase){ .name = json_get_string(sc, "name"), .checks = checks };
                 if (facts)
                         (void)json_object_object_get_ex(facts, "host", &v[d->n].host);
                 v[d->n].dir = case_dir(run, sc, v[d->n].name);
@@ -157,7 +149,7 @@ static int host_changes(const struct dcase *o, const struct dcase *n, struct buf
         int r = 0;
 
         for (size_t i = 0; i < ELEMENTSOF(keys) && r >= 0; i++) {
-                const char *a = str(o->host, keys[i]), *b = str(n->host, keys[i]);
+                const char *a = json_get_string(o->host, keys[i]), *b = json_get_string(n->host, keys[i]);
 
                 if ((!a && !b) || (a && b && strcmp(a, b) == 0))
                         continue;
@@ -182,30 +174,21 @@ static json_object *boot_facts(const char *case_dir)
         return h;
 }
 
-static const char *sub_str(json_object *o, const char *key, const char *sub)
-{
-        json_object *v;
-
-        if (!sub)
-                return str(o, key);
-        return o && json_object_object_get_ex(o, key, &v) ? str(v, sub) : NULL;
-}
-
 /* The boot inputs that differ (command line, memory, firmware, kernel …). */
 static int input_changes(const char *old_dir, const char *new_dir, struct buf *out)
 {
         static const struct {
-                const char *key, *sub, *label;
+                const char *path, *label;
         } keys[] = {
-                { "cmdline", NULL, "kernel command line" }, { "memory", NULL, "memory" },
-                { "firmware", "sha256", "firmware sha256" }, { "kernel", "sha256", "kernel sha256" },
-                { "initrd", "sha256", "initrd sha256" },
+                { "cmdline", "kernel command line" }, { "memory", "memory" },
+                { "firmware.sha256", "firmware sha256" }, { "kernel.sha256", "kernel sha256" },
+                { "initrd.sha256", "initrd sha256" },
         };
         _cleanup_json_ json_object *o = boot_facts(old_dir), *n = boot_facts(new_dir);
         int r = 0;
 
         for (size_t i = 0; o && n && i < ELEMENTSOF(keys) && r >= 0; i++) {
-                const char *a = sub_str(o, keys[i].key, keys[i].sub), *b = sub_str(n, keys[i].key, keys[i].sub);
+                const char *a = json_get_string(o, keys[i].path), *b = json_get_string(n, keys[i].path);
 
                 if ((!a && !b) || (a && b && strcmp(a, b) == 0))
                         continue;
@@ -230,7 +213,7 @@ static int load_step(const char *case_dir, const char *step, struct observed *re
 static bool step_passed(const struct dcase *n, unsigned nn)
 {
         json_object *c = nn ? json_object_array_get_idx(n->checks, nn - 1) : NULL;
-        const char *st = str(c, "status");
+        const char *st = json_get_string(c, "status");
 
         return st && strcmp(st, "pass") == 0;
 }
@@ -246,7 +229,7 @@ static int compare_step(const struct dcase *o, const struct dcase *n, const char
         _cleanup_explain_result_ struct explain_result x = { 0 };
         _cleanup_explain_inputs_ struct explain_inputs inputs = EXPLAIN_INPUTS_INIT;
         _cleanup_json_ json_object *boot = boot_facts(n->dir);
-        struct explain_input_args args = { .cmdline = str(boot, "cmdline") };
+        struct explain_input_args args = { .cmdline = json_get_string(boot, "cmdline") };
         struct explain_context ctx = { .kernel_header_patched = -1 };
         struct diff_observed view;
         bool changed = false, passed = step_passed(n, (unsigned)strtoul(step, NULL, 10));

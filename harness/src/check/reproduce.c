@@ -13,6 +13,7 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/hex.h"
+#include "core/json_parse.h"
 #include "core/json_util.h"
 #include "core/size.h"
 
@@ -42,38 +43,16 @@ static int read_json(const char *path, json_object **ret, struct tdxh_err *e)
         int r;
 
         r = file_read_all(path, FACTS_MAX, &text, &len, e);
-        if (r < 0)
-                return r;
-        *ret = json_tokener_parse(text);
-        if (!*ret || !json_object_is_type(*ret, json_type_object)) {
+        if (r >= 0)
+                r = json_parse_text(text, len, 0, ret, e);
+        if (r >= 0 && !json_object_is_type(*ret, json_type_object)) {
                 json_object_put(*ret);
                 *ret = NULL;
-                return err_setf(e, -EINVAL, "%s: not a JSON object", path);
+                r = err_setf(e, -EINVAL, "not a JSON object");
         }
-        return 0;
-}
-
-/* The string at a dotted path ("host.kernel.path"), or NULL. */
-static const char *get_string(json_object *o, const char *path)
-{
-        char key[64];
-
-        while (o) {
-                size_t n = strcspn(path, ".");
-                json_object *v;
-
-                if (n >= sizeof(key))
-                        return NULL;
-                memcpy(key, path, n);
-                key[n] = '\0';
-                if (!json_object_object_get_ex(o, key, &v))
-                        return NULL;
-                if (!path[n])
-                        return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-                o = v;
-                path += n + 1;
-        }
-        return NULL;
+        if (r < 0 && e && e->msg[0] && strncmp(e->msg, path, strlen(path)) != 0)
+                err_prefix(e, "%s: ", path);
+        return r;
 }
 
 /* A file the run used must still be what it was. */
@@ -86,9 +65,9 @@ static int check_unchanged(json_object *facts, const char *what, const char *fac
         int r;
 
         snprintf(key, sizeof(key), "host.%s.path", what);
-        path = get_string(facts, key);
+        path = json_get_string(facts, key);
         snprintf(key, sizeof(key), "host.%s.sha256", what);
-        want = get_string(facts, key);
+        want = json_get_string(facts, key);
         if (!path || !want)
                 return err_setf(e, -EINVAL, "%s: host.%s: no path and sha256 recorded", facts_path, what);
         r = digest_file(DIGEST_SHA256, path, d, NULL, NULL);
@@ -114,12 +93,12 @@ static int read_recorded(json_object *facts, const char *facts_path, struct reco
         int r;
 
         *ret = (struct recorded){
-                .image = get_string(facts, "image"),
-                .golden = get_string(facts, "golden"),
-                .cmdline = get_string(facts, "cmdline"),
-                .firmware = get_string(facts, "host.firmware.path"),
-                .qemu = get_string(facts, "host.qemu.path"),
-                .memory = get_string(facts, "host.memory"),
+                .image = json_get_string(facts, "image"),
+                .golden = json_get_string(facts, "golden"),
+                .cmdline = json_get_string(facts, "cmdline"),
+                .firmware = json_get_string(facts, "host.firmware.path"),
+                .qemu = json_get_string(facts, "host.qemu.path"),
+                .memory = json_get_string(facts, "host.memory"),
         };
         if (!ret->image || !ret->golden || !ret->memory)
                 return err_setf(e, -EINVAL, "%s: not the facts of a tdxh boot run (no image, golden "
@@ -149,7 +128,7 @@ static int original_verdict(const char *run_dir, char **ret, struct tdxh_err *e)
         r = read_json(path, &rep, e);
         if (r < 0)
                 return r;
-        result = get_string(rep, "summary.result");
+        result = json_get_string(rep, "summary.result");
         if (!result || (strcmp(result, "pass") != 0 && strcmp(result, "fail") != 0))
                 return err_setf(e, -EINVAL, "%s: summary.result: the run ended in neither a match "
                                             "nor a mismatch, there is nothing to reproduce",
@@ -175,8 +154,8 @@ static int compare_registers(const char *old_dir, const char *new_dir, struct re
                 return 0;
         res->registers_known = true;
         for (int i = 0; i < GOLDEN_NREGS; i++) {
-                const char *x = get_string(a, golden_reg_name((enum golden_reg)i));
-                const char *y = get_string(b, golden_reg_name((enum golden_reg)i));
+                const char *x = json_get_string(a, golden_reg_name((enum golden_reg)i));
+                const char *y = json_get_string(b, golden_reg_name((enum golden_reg)i));
 
                 res->same[i] = x && y && strcmp(x, y) == 0;
         }

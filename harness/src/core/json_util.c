@@ -90,3 +90,25 @@ int json_write(json_object *o, const char *path, struct tdxh_err *e)
         buf_free(&b);
         return r;
 }
+
+const char *json_get_string(json_object *o, const char *path)
+{
+        char key[128];
+
+        while (o) {
+                size_t n = strcspn(path, ".");
+                json_object *v;
+
+                if (n >= sizeof(key))
+                        return NULL;
+                memcpy(key, path, n);
+                key[n] = '\0';
+                if (!json_object_object_get_ex(o, key, &v))
+                        return NULL;
+                if (!path[n])
+                        return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+                o = v;
+                path += n + 1;
+        }
+        return NULL;
+}

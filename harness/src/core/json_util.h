@@ -22,6 +22,11 @@ int json_add_int(json_object *obj, const char *key, int64_t value);
 int json_add_bool(json_object *obj, const char *key, bool value);
 int json_array_add(json_object *arr, json_object *value);
 
+/* The string at a dotted path of objects ("host.kernel.sha256"), or NULL
+ * when o is NULL, a member is missing or the value is not a string. The
+ * string belongs to o. */
+const char *json_get_string(json_object *o, const char *path);
+
 /* Pretty, stable output (two-space indentation, keys in insertion order),
  * ending with a newline. */
 const char *json_pretty(json_object *o);

@@ -112,24 +112,6 @@ static const char *initrd_path(const struct ctx *c)
         return c->a->initrd ? c->a->initrd : c->g->initrd.path;
 }
 
-/* *ret: 1 when path is the kernel the golden file records (same SHA-256),
- * 0 when it is another file, -1 when the golden file records no digest. */
-static int same_kernel_as_golden(const struct golden *g, const char *path, int *ret,
-                                 struct tdxh_err *e)
-{
-        uint8_t d[SHA384_LEN];
-        int r;
-
-        *ret = -1;
-        if (!g->kernel.have_sha256)
-                return 0;
-        r = digest_file(DIGEST_SHA256, path, d, NULL, e);
-        if (r < 0)
-                return r;
-        *ret = memcmp(d, g->kernel.sha256, SHA256_LEN) == 0;
-        return 0;
-}
-
 /* Memory sizes tried when --memory is not given: QEMU's header patch
  * depends only on the memory below 4 GiB, so sizes that share it share the
  * digest and only the first of each is computed. */
@@ -178,7 +160,7 @@ static int kernel(struct ctx *c, const char *path)
         input = input_name("--kernel", !c->a->kernel || c->a->kernel_from_golden, path);
         if (!input)
                 return -ENOMEM;
-        r = same_kernel_as_golden(c->g, path, &golden_file, c->e);
+        r = explain_input_is_recorded(&c->g->kernel, path, &golden_file, c->e);
         if (r >= 0)
                 r = kernel_image_digest(path, NULL, d, NULL, c->e);
         if (r >= 0)

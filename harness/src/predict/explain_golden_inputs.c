@@ -17,17 +17,28 @@
 #include "core/cleanup.h"
 #include "core/digest.h"
 
+int explain_input_is_recorded(const struct golden_input_file *f, const char *path, int *ret,
+                              struct tdxh_err *e)
+{
+        bool sha256 = f->have_sha256;
+        uint8_t d[SHA384_LEN];
+        int r;
+
+        *ret = -1;
+        if (!f->have_sha256 && !f->have_sha384)
+                return 0;
+        r = digest_file(sha256 ? DIGEST_SHA256 : DIGEST_SHA384, path, d, NULL, e);
+        if (r < 0)
+                return r;
+        *ret = sha256 ? memcmp(d, f->sha256, SHA256_LEN) == 0 : memcmp(d, f->sha384, SHA384_LEN) == 0;
+        return 0;
+}
+
 static bool digest_matches(const struct golden_input_file *f, const char *path)
 {
-        uint8_t d[SHA384_LEN];
+        int same;
 
-        if (f->have_sha256)
-                return digest_file(DIGEST_SHA256, path, d, NULL, NULL) >= 0 &&
-                       memcmp(d, f->sha256, SHA256_LEN) == 0;
-        if (f->have_sha384)
-                return digest_file(DIGEST_SHA384, path, d, NULL, NULL) >= 0 &&
-                       memcmp(d, f->sha384, SHA384_LEN) == 0;
-        return false;
+        return explain_input_is_recorded(f, path, &same, NULL) >= 0 && same == 1;
 }
 
 /* The recorded file as found, or NULL (*ret stays NULL). */

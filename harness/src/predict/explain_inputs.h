@@ -83,6 +83,12 @@ struct explain_input_args {
 int explain_inputs_compute(const struct explain_input_args *args, const struct golden *g,
                            struct explain_inputs *ret, struct tdxh_err *e);
 
+/* *ret: 1 when path is the file f records (same SHA-256, else SHA-384), 0
+ * when it is another, -1 when f records no digest. 0, or the negative
+ * errno of reading path. */
+int explain_input_is_recorded(const struct golden_input_file *f, const char *path, int *ret,
+                              struct tdxh_err *e);
+
 /* The files explain_inputs_from_golden() found (owned). */
 struct explain_golden_files {
         char *firmware, *kernel, *initrd;

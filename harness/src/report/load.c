@@ -12,15 +12,6 @@
 #include "core/utf8.h"
 #include "report/model.h"
 
-static const char *str(json_object *o, const char *key)
-{
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-                       ? json_object_get_string(v)
-                       : NULL;
-}
-
 static double num(json_object *o, const char *key)
 {
         json_object *v;
@@ -53,19 +44,19 @@ static int load_scenario(struct report *rep, json_object *sc, const char *path, 
         json_object *checks, *facts;
         int r;
 
-        if (!str(sc, "name") || !json_object_object_get_ex(sc, "checks", &checks) ||
+        if (!json_get_string(sc, "name") || !json_object_object_get_ex(sc, "checks", &checks) ||
             !json_object_is_type(checks, json_type_array))
                 return err_setf(e, -EINVAL, "%s: scenarios[%zu]: no name or checks", path, k);
-        r = report_add_scenario(rep, str(sc, "name"), str(sc, "backend"), str(sc, "started"), &s);
+        r = report_add_scenario(rep, json_get_string(sc, "name"), json_get_string(sc, "backend"), json_get_string(sc, "started"), &s);
         for (size_t i = 0; i < json_object_array_length(checks) && r >= 0; i++) {
                 json_object *c = json_object_array_get_idx(checks, i);
                 enum report_status st;
 
-                if (status_of(str(c, "status"), &st) < 0)
+                if (status_of(json_get_string(c, "status"), &st) < 0)
                         return err_setf(e, -EINVAL, "%s: scenarios[%zu].checks[%zu]: no valid status",
                                         path, k, i);
-                r = report_add_check(s, str(c, "name"), st, str(c, "message"), str(c, "output"),
-                                     num(c, "seconds"), reg_of(str(c, "register")));
+                r = report_add_check(s, json_get_string(c, "name"), st, json_get_string(c, "message"), json_get_string(c, "output"),
+                                     num(c, "seconds"), reg_of(json_get_string(c, "register")));
         }
         if (r < 0)
                 return r;
@@ -73,10 +64,10 @@ static int load_scenario(struct report *rep, json_object *sc, const char *path, 
         s->seconds = num(sc, "seconds");
         if (json_object_object_get_ex(sc, "facts", &facts) && json_object_is_type(facts, json_type_object))
                 r = report_set_facts(s, facts);
-        if (r >= 0 && (str(sc, "host") || str(sc, "shard"))) {
-                r = utf8_sanitize_dup(str(sc, "shard"), &s->shard);
+        if (r >= 0 && (json_get_string(sc, "host") || json_get_string(sc, "shard"))) {
+                r = utf8_sanitize_dup(json_get_string(sc, "shard"), &s->shard);
                 if (r >= 0)
-                        r = utf8_sanitize_dup(str(sc, "host"), &s->host);
+                        r = utf8_sanitize_dup(json_get_string(sc, "host"), &s->host);
         }
         return r;
 }
@@ -91,12 +82,12 @@ int report_load_json(const char *path, struct report *ret, struct tdxh_err *e)
 
         if (!root)
                 return err_setf(e, -EINVAL, "%s: missing or not JSON", path);
-        schema = str(root, "schema");
+        schema = json_get_string(root, "schema");
         if (!schema || strcmp(schema, REPORT_SCHEMA) != 0)
                 return err_setf(e, -EINVAL, "%s: not a %s report", path, REPORT_SCHEMA);
         if (!json_object_object_get_ex(root, "scenarios", &scs) || !json_object_is_type(scs, json_type_array))
                 return err_setf(e, -EINVAL, "%s: no scenarios list", path);
-        r = report_init(&rep, str(root, "title"), str(root, "tool_version"), str(root, "created"));
+        r = report_init(&rep, json_get_string(root, "title"), json_get_string(root, "tool_version"), json_get_string(root, "created"));
         for (size_t k = 0; k < json_object_array_length(scs) && r >= 0; k++)
                 r = load_scenario(&rep, json_object_array_get_idx(scs, k), path, k, e);
         if (r < 0)
