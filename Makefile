@@ -5,6 +5,8 @@
 #   make fuzz   libFuzzer targets, FUZZ_SECONDS each
 #   make image  the reproducible minimal image (images/minimal) and its golden
 #               files into IMAGE_OUT, ready for `tdxh boot --image IMAGE_OUT`
+#   make image-disk  the disk images of that image (shim + GRUB, and a UKI):
+#               $(OUT)/disk.img and $(OUT)/disk-uki.img (images/disk)
 #   make check-builds  Debug, Release, RelWithDebInfo and MinSizeRel with gcc
 #               and clang, warnings as errors (.ci/run runs it after make test)
 #   make install  installs into PREFIX (default /usr/local; DESTDIR honoured)
@@ -28,7 +30,7 @@ WERROR     ?= OFF
 
 TDXH := $(BUILD)/harness/tdxh
 
-.PHONY: all deps build build-san run test test-unit bench fuzz image image-golden \
+.PHONY: all deps build build-san run test test-unit bench fuzz image image-golden image-disk \
 	check-builds install deb clean
 
 all: build
@@ -77,6 +79,13 @@ fuzz: deps
 image: build
 	images/minimal/build.sh --out $(IMAGE_OUT)
 	images/minimal/golden.sh $(IMAGE_OUT) $(TDXH) $(IMAGE_OUT)/golden
+
+# The minimal image on a GPT disk, booted by OVMF from its EFI system
+# partition: shim -> GRUB -> kernel (disk.img), and a unified kernel image
+# (disk-uki.img); the boot chain's pinned packages are in
+# images/disk/packages.lock.
+image-disk: image
+	images/disk/build.sh --image $(IMAGE_OUT) --out $(OUT)
 
 # Refreshes the committed golden files of the minimal image.
 image-golden: image

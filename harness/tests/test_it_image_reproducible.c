@@ -1,7 +1,9 @@
 /* The minimal image is reproducible: two builds in different directories give
  * the same bytes, and changing one input (the command line, one file) changes
  * the manifest and exactly the outputs it should. Runs images/minimal/build.sh
- * as `make image` does; the pinned packages come from the shared cache. */
+ * as `make image` does; the pinned packages come from the shared cache. The
+ * disk images made from it (images/disk/build.sh, `make image-disk`) are the
+ * same bytes too, and follow the command line. */
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,7 +14,10 @@
 #include "testutil.h"
 
 #define BUILD_SCRIPT TDXH_SOURCE_DIR "/images/minimal/build.sh"
+#define DISK_SCRIPT TDXH_SOURCE_DIR "/images/disk/build.sh"
 #define BUILD_TIMEOUT_S 600
+
+static const char *const disks[] = { "disk.img", "disk-uki.img" };
 
 static const char *const outputs[] = { "vmlinuz", "initrd.img", "cmdline", "manifest.json" };
 
@@ -54,6 +59,24 @@ static bool same_output(const char *a, const char *b, const char *name)
         free(da);
         free(db);
         return same;
+}
+
+/* Builds the disk images of image into DIR/NAME; returns that directory. */
+static char *build_disks(const char *image, const char *dir, const char *name,
+                         const char *cmdline)
+{
+        struct run_result res = { 0 };
+        char *out = NULL;
+
+        ck_assert_int_ge(asprintf(&out, "%s/%s", dir, name), 0);
+        run_cmd(&res,
+                cmdline ? (const char *[]){ DISK_SCRIPT, "--image", image, "--out", out,
+                                            "--cmdline", cmdline, NULL }
+                        : (const char *[]){ DISK_SCRIPT, "--image", image, "--out", out, NULL },
+                BUILD_TIMEOUT_S);
+        ck_assert_msg(res.status == 0, "disk build.sh exited %d: %s", res.status, res.err);
+        run_result_free(&res);
+        return out;
 }
 
 static const char *manifest_output_sha(json_object *m, const char *which)
@@ -132,6 +155,23 @@ START_TEST(test_image_builds_identically_in_two_directories)
                                       golden_files[i]);
                 free(golden);
                 free(committed);
+        }
+        /* The disk images: the same bytes from the two builds; another
+         * command line changes both (grub.cfg, the UKI's .cmdline). */
+        {
+                char *disk_a = build_disks(img_a, dir_a, "disks", NULL);
+                char *disk_b = build_disks(img_b, dir_b, "disks", NULL);
+                char *disk_c = build_disks(img_a, dir_a, "disks-cmdline", "console=ttyS0 quiet");
+
+                for (size_t i = 0; i < sizeof(disks) / sizeof(disks[0]); i++) {
+                        ck_assert_msg(same_output(disk_a, disk_b, disks[i]),
+                                      "%s differs between builds", disks[i]);
+                        ck_assert_msg(!same_output(disk_a, disk_c, disks[i]),
+                                      "%s does not follow --cmdline", disks[i]);
+                }
+                free(disk_a);
+                free(disk_b);
+                free(disk_c);
         }
         free(img_a);
         free(img_b);

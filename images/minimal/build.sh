@@ -59,17 +59,7 @@ fail() {
 }
 
 # 1. The pinned packages, verified against the lock file.
-: >"$work/packages"
-grep -v '^#' "$here/packages.lock" | while read -r name version sha; do
-        [ -n "$name" ] || continue
-        dir=$("$src/scripts/fetch-deb.sh" "$name" "$version" "$cache/debs") || exit 2
-        got=$(cat "$dir/.sha256")
-        if [ "$got" != "$sha" ]; then
-                echo "build.sh: $name=$version has sha256 $got, pinned $sha" >&2
-                exit 2
-        fi
-        echo "$name $version $sha $dir" >>"$work/packages"
-done
+"$src/scripts/fetch-pinned.sh" "$here/packages.lock" "$cache" >"$work/packages"
 pkgdir() {
         awk -v n="$1" '$1 == n { print $4 }' "$work/packages"
 }
