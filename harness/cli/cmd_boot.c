@@ -13,8 +13,8 @@
 
 static void usage(FILE *f)
 {
-        fputs("Usage: tdxh boot --image DIR [--backend fake] [--golden auto|FILE] [--memory SIZE]\n"
-              "                 [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
+        fputs("Usage: tdxh boot --image DIR|DISK [--backend fake] [--golden auto|FILE]\n"
+              "                 [--memory SIZE] [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
               "                 [--out RUNDIR] [--timeout SECONDS] [--json]\n"
               "\n"
               "Boots the image once on the fake platform (QEMU + OVMF + swtpm; TCG, or KVM\n"
@@ -23,12 +23,15 @@ static void usage(FILE *f)
               "the verdict, the explanation of any mismatch and where the reports are.\n"
               "\n"
               "  --image DIR       a built image: vmlinuz, initrd.img, cmdline and golden/\n"
-              "                    (make image)\n"
+              "                    (make image), booted directly\n"
+              "  --image DISK      a raw (GPT) or qcow2 disk image that OVMF boots from its\n"
+              "                    EFI system partition, read-only (make image-disk);\n"
+              "                    needs --golden FILE\n"
               "  --backend B       the platform: fake (the only one this version boots)\n"
               "  --golden G        'auto' (default): DIR/golden/fake.json; or a golden file\n"
               "  --memory SIZE     guest memory (default 2G)\n"
               "  --vcpus N         vCPUs (default 1)\n"
-              "  --cmdline S       replaces the image's command line\n"
+              "  --cmdline S       replaces the image's command line (not for a disk)\n"
               "  --firmware F      OVMF image (default /usr/share/ovmf/OVMF.fd)\n"
               "  --qemu BIN        QEMU binary (default qemu-system-x86_64)\n"
               "  --out RUNDIR      run directory (default: a new one under $TMPDIR)\n"

@@ -45,6 +45,52 @@ START_TEST(test_qemu_argv_fake_tcg_matches_expected)
 }
 END_TEST
 
+/* A disk replaces -kernel, -initrd and -append: read-only virtio-blk, the
+ * path escaped like every option-list value. */
+START_TEST(test_qemu_argv_fake_disk_matches_expected)
+{
+        struct platform p;
+
+        fake_platform(&p, ACCEL_TCG);
+        ck_assert_int_eq(platform_set(&p.kernel, NULL), 0);
+        ck_assert_int_eq(platform_set(&p.initrd, NULL), 0);
+        ck_assert_int_eq(platform_set(&p.cmdline, NULL), 0);
+        ck_assert_int_eq(platform_set(&p.disk, "/images/disk,1.qcow2"), 0);
+        ck_assert_int_eq(platform_set(&p.disk_format, "qcow2"), 0);
+        assert_argv_matches(&p, "fake-disk.txt");
+        platform_free(&p);
+}
+END_TEST
+
+/* A disk with a kernel, or in a format QEMU would guess at, is refused. */
+START_TEST(test_qemu_argv_disk_refuses_kernel_and_unknown_format)
+{
+        static const struct {
+                const char *kernel, *format, *msg;
+        } cases[] = {
+                { "/images/vmlinuz", "raw", "without kernel, initrd or cmdline" },
+                { NULL, "vmdk", "disk_format: 'vmdk' is not raw or qcow2" },
+                { NULL, NULL, "disk_format: '' is not raw or qcow2" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct platform p;
+                struct strv v = STRV_INIT;
+                struct tdxh_err e = { 0 };
+
+                fake_platform(&p, ACCEL_TCG);
+                ck_assert_int_eq(platform_set(&p.kernel, cases[i].kernel), 0);
+                ck_assert_int_eq(platform_set(&p.initrd, NULL), 0);
+                ck_assert_int_eq(platform_set(&p.cmdline, NULL), 0);
+                ck_assert_int_eq(platform_set(&p.disk, "/images/disk.img"), 0);
+                ck_assert_int_eq(platform_set(&p.disk_format, cases[i].format), 0);
+                ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+                ck_assert_msg(strstr(e.msg, cases[i].msg), "case %zu: %s", i, e.msg);
+                platform_free(&p);
+        }
+}
+END_TEST
+
 START_TEST(test_qemu_argv_fake_kvm_differs_only_in_accel_and_cpu)
 {
         struct platform p;
@@ -265,6 +311,8 @@ int main(void)
         TCase *tc = tcase_create("argv");
 
         tcase_add_test(tc, test_qemu_argv_fake_tcg_matches_expected);
+        tcase_add_test(tc, test_qemu_argv_fake_disk_matches_expected);
+        tcase_add_test(tc, test_qemu_argv_disk_refuses_kernel_and_unknown_format);
         tcase_add_test(tc, test_qemu_argv_fake_kvm_differs_only_in_accel_and_cpu);
         tcase_add_test(tc, test_qemu_argv_tdx_with_unix_qgs_matches_expected);
         tcase_add_test(tc, test_qemu_argv_tdx_with_vsock_qgs_and_debug_attributes);

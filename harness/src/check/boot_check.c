@@ -19,6 +19,7 @@
 #include "compare/explain.h"
 #include "predict/explain_inputs.h"
 #include "golden/golden.h"
+#include "measure/disk_image.h"
 #include "measure/mrtd.h"
 #include "measure/profile.h"
 #include "report/model.h"
@@ -35,6 +36,7 @@ struct run {
         struct boot_check_result *res;
         struct tdxh_err *e;
         char *kernel, *initrd, *cmdline, *golden_path;
+        enum disk_image_kind kind; /* a directory: direct boot; a disk: OVMF boots it */
         struct golden golden;
         struct boot_session *session;
         json_object *registers, *evlog_json;
@@ -82,17 +84,36 @@ static int path_in(const char *dir, const char *name, char **ret)
         return asprintf(ret, "%s/%s", dir, name) < 0 ? -ENOMEM : 0;
 }
 
+/* A disk image carries its boot chain, its command line and its kernel
+ * on its EFI system partition; it has no golden/ folder beside it. */
+static int check_disk(struct run *R)
+{
+        const struct boot_check_opts *o = R->o;
+
+        if (o->cmdline)
+                return err_setf(R->e, -EINVAL, "%s: --cmdline: a %s disk image carries its own "
+                                "command line (in its grub.cfg or UKI)",
+                                o->image, disk_image_kind_name(R->kind));
+        if (!o->golden || strcmp(o->golden, "auto") == 0)
+                return err_setf(R->e, -EINVAL, "%s: --golden: a disk image has no golden/ folder; "
+                                "give --golden FILE (tdxh golden compute --disk)", o->image);
+        if (!(R->golden_path = strdup(o->golden)))
+                return -ENOMEM;
+        return golden_load(R->golden_path, &R->golden, R->e);
+}
+
 static int check_image(struct run *R)
 {
         const struct boot_check_opts *o = R->o;
         _cleanup_free_ char *cmdline_path = NULL;
         size_t len = 0;
-        struct stat st;
         int r;
 
-        if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
-                return err_setf(R->e, -ENOENT, "%s: not an image directory (make image builds one)",
-                                o->image);
+        r = disk_image_detect(o->image, &R->kind, R->e);
+        if (r < 0)
+                return r;
+        if (R->kind != IMAGE_KIND_DIR)
+                return check_disk(R);
         if (path_in(o->image, "vmlinuz", &R->kernel) < 0 ||
             path_in(o->image, "initrd.img", &R->initrd) < 0 ||
             path_in(o->image, "cmdline", &cmdline_path) < 0)
@@ -212,6 +233,12 @@ static void compute_inputs(struct run *R)
 
         if (R->have_inputs)
                 return;
+        /* A disk's kernel, initrd and command line are inside it, not files
+         * the explanation could recompute variants of. */
+        if (R->kind != IMAGE_KIND_DIR) {
+                R->have_inputs = true;
+                return;
+        }
         R->inputs_r = explain_inputs_compute(&args, &R->golden, &R->inputs, &R->inputs_err);
         R->have_inputs = true;
         R->res->timings.inputs_ms = elapsed_ms(t);
@@ -271,6 +298,7 @@ static int facts_json(struct run *R, json_object **ret)
                         return -ENOMEM;
         }
         if (json_add_string(o, "image", R->o->image) < 0 ||
+            json_add_string(o, "image_kind", disk_image_kind_name(R->kind)) < 0 ||
             json_add_string(o, "golden", R->golden_path) < 0 ||
             json_add_string(o, "cmdline", R->cmdline) < 0 ||
             json_add_int(t, "image_checks", (int64_t)tm->image_ms) < 0 ||
@@ -386,6 +414,9 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
         if (platform_set(&p.firmware, o->firmware ? o->firmware : BOOT_CHECK_DEFAULT_FIRMWARE) < 0 ||
             platform_set(&p.kernel, R->kernel) < 0 || platform_set(&p.initrd, R->initrd) < 0 ||
             platform_set(&p.cmdline, R->cmdline) < 0 ||
+            (R->kind != IMAGE_KIND_DIR &&
+             (platform_set(&p.disk, o->image) < 0 ||
+              platform_set(&p.disk_format, disk_image_kind_name(R->kind)) < 0)) ||
             (o->qemu && platform_set(&p.qemu, o->qemu) < 0)) {
                 platform_free(&p);
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");

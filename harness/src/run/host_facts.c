@@ -122,7 +122,8 @@ int host_facts_collect(const struct platform *p, const char *swtpm, const struct
                         return r;
         }
         if ((r = add_file(o, "firmware", p->firmware)) < 0 ||
-            (r = add_file(o, "kernel", p->kernel)) < 0 || (r = add_file(o, "initrd", p->initrd)) < 0)
+            (r = add_file(o, "kernel", p->kernel)) < 0 || (r = add_file(o, "initrd", p->initrd)) < 0 ||
+            (r = add_file(o, "disk", p->disk)) < 0)
                 return r;
         *ret = TAKE_PTR(o);
         return 0;

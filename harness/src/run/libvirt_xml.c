@@ -199,6 +199,9 @@ int libvirt_domain_xml(const struct platform *p, const char *name, char **ret,
         r = platform_validate_resolved(p, "the domain XML", e);
         if (r < 0)
                 return r;
+        if (p->disk)
+                return err_setf(e, -EINVAL, "the domain XML: disk: booting a disk image is "
+                                "available on the fake backend only");
         doc = xmlNewDoc((const xmlChar *)"1.0");
         dom = doc ? xmlNewNode(NULL, (const xmlChar *)"domain") : NULL;
         if (!dom)

@@ -26,6 +26,7 @@ void platform_init(struct platform *p, enum platform_backend backend)
 void platform_free(struct platform *p)
 {
         char **strings[] = { &p->qemu,         &p->firmware,   &p->kernel,
+                             &p->disk,         &p->disk_format,
                              &p->initrd,       &p->cmdline,    &p->serial_log,
                              &p->agent_socket, &p->tpm_socket, &p->qgs_unix };
 
@@ -111,10 +112,17 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
         int r;
 
         if ((r = need(p->firmware, "firmware", e)) < 0 ||
-            (r = need(p->kernel, "kernel", e)) < 0 ||
+            (!p->disk && (r = need(p->kernel, "kernel", e)) < 0) ||
             (r = need(p->serial_log, "serial_log", e)) < 0 ||
             (r = check_socket(p->agent_socket, "agent_socket", e)) < 0)
                 return r;
+        if (p->disk && (p->kernel || p->initrd || p->cmdline))
+                return err_setf(e, -EINVAL, "platform: disk: a disk boots through OVMF, without "
+                                "kernel, initrd or cmdline");
+        if (p->disk && (!p->disk_format || (strcmp(p->disk_format, "raw") != 0 &&
+                                            strcmp(p->disk_format, "qcow2") != 0)))
+                return err_setf(e, -EINVAL, "platform: disk_format: '%s' is not raw or qcow2",
+                                p->disk_format ? p->disk_format : "");
         if (p->memory < (16ull << 20))
                 return err_setf(e, -EINVAL, "platform: memory: %llu bytes is below 16 MiB",
                                 (unsigned long long)p->memory);

@@ -44,7 +44,10 @@ struct platform {
         uint64_t memory;           /* bytes; -m takes it in the largest exact unit */
         unsigned vcpus;
         char *firmware;            /* -bios (OVMF.fd; for TDX a TDVF build) */
-        char *kernel;              /* -kernel */
+        char *kernel;              /* -kernel; NULL when booting a disk */
+        char *disk;                /* a disk OVMF boots from instead (read-only
+                                    * virtio-blk), or NULL */
+        char *disk_format;         /* QEMU's name for it: "raw" or "qcow2" */
         char *initrd;              /* -initrd, optional */
         char *cmdline;             /* -append, optional */
         char *serial_log;          /* the serial console is written to this file */

@@ -160,6 +160,19 @@ static int build(const struct platform *p, struct strv *v)
                 if (push_opt(v, "-fw_cfg", prefix, p->fw_cfg[i].file, "") < 0)
                         return -ENOMEM;
         }
+        /* A disk: OVMF boots it from its EFI system partition. readonly=on
+         * (QEMU's -drive) keeps the image unwritten whatever the guest does,
+         * without the temporary overlay a snapshot would leave in $TMPDIR. */
+        if (p->disk) {
+                _cleanup_free_ char *prefix = NULL;
+
+                if (asprintf(&prefix, "if=none,id=disk0,readonly=on,format=%s,file=",
+                             p->disk_format) < 0 ||
+                    push_opt(v, "-drive", prefix, p->disk, "") < 0 ||
+                    push2(v, "-device", "virtio-blk-pci,drive=disk0") < 0)
+                        return -ENOMEM;
+                return 0;
+        }
         if (push2(v, "-kernel", p->kernel) < 0 ||
             (p->initrd && push2(v, "-initrd", p->initrd) < 0) ||
             (p->cmdline && push2(v, "-append", p->cmdline) < 0))
