@@ -104,3 +104,40 @@ int gpt_event_data(const char *path, uint8_t **ret, size_t *ret_len, uint64_t *r
         *ret_used = used;
         return 0;
 }
+
+int gpt_event_find_esp(const char *path, const uint8_t *data, size_t len, uint64_t *ret_off,
+                       uint64_t *ret_len, struct tdxh_err *e)
+{
+        /* c12a7328-f81f-11d2-ba4b-00a0c93ec93b in its on-disk (mixed-endian) form */
+        static const uint8_t esp_type[16] = { 0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11,
+                                              0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b };
+        uint32_t esize;
+        uint64_t used;
+
+        if (len < GPT_HEADER_MEASURED + 8)
+                return err_setf(e, -EINVAL, "%s: GPT event data of %zu bytes is too short", path,
+                                len);
+        esize = le32_get(data + 84);
+        used = le64_get(data + GPT_HEADER_MEASURED);
+        for (uint64_t i = 0; esize && i < used; i++) {
+                size_t off = GPT_HEADER_MEASURED + 8 + (size_t)i * esize;
+                uint64_t first, last;
+
+                if (off + esize > len)
+                        break;
+                if (memcmp(data + off, esp_type, sizeof(esp_type)) != 0)
+                        continue;
+                first = le64_get(data + off + 32);
+                last = le64_get(data + off + 40);
+                if (last < first || last >= UINT64_MAX / GPT_SECTOR)
+                        return err_setf(e, -EINVAL, "%s: GPT entry %llu: EndingLBA %llu is before "
+                                        "StartingLBA %llu or too large", path,
+                                        (unsigned long long)i, (unsigned long long)last,
+                                        (unsigned long long)first);
+                *ret_off = first * GPT_SECTOR;
+                *ret_len = (last - first + 1) * GPT_SECTOR;
+                return 0;
+        }
+        return err_setf(e, -ENOENT, "%s: the GPT has no EFI system partition (type "
+                        "c12a7328-f81f-11d2-ba4b-00a0c93ec93b)", path);
+}

@@ -20,3 +20,11 @@
  * entries in use. Errors name the file and the offset or header field. */
 int gpt_event_data(const char *path, uint8_t **ret, size_t *ret_len, uint64_t *ret_used,
                    struct tdxh_err *e);
+
+/* The EFI system partition among the entries of event data built above: the
+ * first entry whose PartitionTypeGUID is c12a7328-f81f-11d2-ba4b-00a0c93ec93b
+ * (UEFI 2.10 §5.3.3), as a byte offset and length in the disk file.
+ * -ENOENT, naming path, when there is none; -EINVAL for an entry whose
+ * StartingLBA/EndingLBA are reversed or overflow. */
+int gpt_event_find_esp(const char *path, const uint8_t *data, size_t len, uint64_t *ret_off,
+                       uint64_t *ret_len, struct tdxh_err *e);
