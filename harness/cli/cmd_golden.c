@@ -20,6 +20,7 @@ static void compute_usage(FILE *f)
 {
         fputs("Usage: tdxh golden compute --profile P --firmware F --memory SIZE\n"
               "                           [--kernel K] [--initrd I] [--cmdline S] [--vcpus N]\n"
+              "                           [--disk D]\n"
               "                           [--page-add per-page|two-pass]\n"
               "                           [--acpi-from-log L | --acpi-dir D]\n"
               "                           [-o golden.json] [--json]\n"
@@ -34,6 +35,8 @@ static void compute_usage(FILE *f)
               "  --kernel K         the bzImage given with -kernel\n"
               "  --initrd I         the initrd given with -initrd\n"
               "  --cmdline S        the command line given with -append\n"
+              "  --disk D           a raw GPT disk booted from its ESP (shim, GRUB, kernel;\n"
+              "                     fake profile only) instead of --kernel\n"
               "  --vcpus N          vCPU count (recorded; it changes only the ACPI tables)\n"
               "  --page-add P       the host's page-add pattern for MRTD (default: profile's)\n"
               "  --acpi-from-log L  take the three ACPI DATA digests from a reference log\n"
@@ -77,13 +80,14 @@ static void print_summary(const struct golden *g, FILE *f)
 static int golden_compute_main(int argc, char **argv)
 {
         enum { OPT_PROFILE = 0x100, OPT_FIRMWARE, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY,
-               OPT_VCPUS, OPT_PAGE_ADD, OPT_ACPI_LOG, OPT_ACPI_DIR, OPT_JSON };
+               OPT_VCPUS, OPT_PAGE_ADD, OPT_ACPI_LOG, OPT_ACPI_DIR, OPT_JSON, OPT_DISK };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, OPT_PROFILE },
                 { "firmware", required_argument, NULL, OPT_FIRMWARE },
                 { "kernel", required_argument, NULL, OPT_KERNEL },
                 { "initrd", required_argument, NULL, OPT_INITRD },
                 { "cmdline", required_argument, NULL, OPT_CMDLINE },
+                { "disk", required_argument, NULL, OPT_DISK },
                 { "memory", required_argument, NULL, OPT_MEMORY },
                 { "vcpus", required_argument, NULL, OPT_VCPUS },
                 { "page-add", required_argument, NULL, OPT_PAGE_ADD },
@@ -119,6 +123,9 @@ static int golden_compute_main(int argc, char **argv)
                         break;
                 case OPT_CMDLINE:
                         p.cmdline = optarg;
+                        break;
+                case OPT_DISK:
+                        p.disk = optarg;
                         break;
                 case OPT_MEMORY:
                         r = cli_opt_size(&g, optarg, &p.memory);
@@ -164,6 +171,10 @@ static int golden_compute_main(int argc, char **argv)
         if ((p.initrd || p.cmdline) && !p.kernel)
                 return cli_usage_error("golden compute",
                                        "--initrd and --cmdline need --kernel (direct kernel boot)");
+        if (p.disk && p.kernel)
+                return cli_usage_error("golden compute",
+                                       "--disk and --kernel exclude each other (the disk holds "
+                                       "the kernel)");
         if (p.acpi_from_log && p.acpi_dir)
                 return cli_usage_error("golden compute",
                                        "--acpi-from-log and --acpi-dir exclude each other");

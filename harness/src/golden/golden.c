@@ -33,6 +33,7 @@ void golden_free(struct golden *g)
         input_file_clear(&g->firmware);
         input_file_clear(&g->kernel);
         input_file_clear(&g->initrd);
+        input_file_clear(&g->disk);
         free(g->cmdline);
         for (int i = 0; i < GOLDEN_NREGS; i++)
                 free(g->regs[i].unknown_reason);
@@ -145,7 +146,8 @@ int golden_to_json(const struct golden *g, json_object **ret)
         const struct {
                 const char *key;
                 const struct golden_input_file *file;
-        } files[] = { { "firmware", &g->firmware }, { "kernel", &g->kernel }, { "initrd", &g->initrd } };
+        } files[] = { { "firmware", &g->firmware }, { "kernel", &g->kernel }, { "initrd", &g->initrd },
+                      { "disk", &g->disk } };
         for (size_t i = 0; i < ELEMENTSOF(files); i++) {
                 if (!files[i].file->path && !files[i].file->have_sha256 &&
                     !files[i].file->have_sha384)

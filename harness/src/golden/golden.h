@@ -70,6 +70,7 @@ struct golden {
         char *page_add;
         /* inputs */
         struct golden_input_file firmware, kernel, initrd;
+        struct golden_input_file disk; /* a disk booted from its ESP (golden compute --disk) */
         char *cmdline;  /* NULL when not given */
         uint64_t memory; /* bytes, 0 when not given */
         unsigned vcpus;  /* 0 when not given */

@@ -118,6 +118,8 @@ static int load_inputs(struct loader *L, json_object *root, struct golden *g)
         if (r >= 0)
                 r = load_input_file(L, in, "initrd", &g->initrd);
         if (r >= 0)
+                r = load_input_file(L, in, "disk", &g->disk);
+        if (r >= 0)
                 r = get_string(L, in, "inputs.", "cmdline", false, &g->cmdline);
         if (r < 0)
                 return r;

@@ -119,7 +119,7 @@ int gpt_event_find_esp(const char *path, const uint8_t *data, size_t len, uint64
                                 len);
         esize = le32_get(data + 84);
         used = le64_get(data + GPT_HEADER_MEASURED);
-        for (uint64_t i = 0; esize && i < used; i++) {
+        for (uint64_t i = 0; esize && i < used && i < GPT_ENTRIES_MAX; i++) {
                 size_t off = GPT_HEADER_MEASURED + 8 + (size_t)i * esize;
                 uint64_t first, last;
 
@@ -130,13 +130,13 @@ int gpt_event_find_esp(const char *path, const uint8_t *data, size_t len, uint64
                 first = le64_get(data + off + 32);
                 last = le64_get(data + off + 40);
                 if (last < first || last >= UINT64_MAX / GPT_SECTOR)
-                        return err_setf(e, -EINVAL, "%s: GPT entry %llu: EndingLBA %llu is before "
+                        return err_setf(e, -EINVAL, "%s: GPT entry in use %llu: EndingLBA %llu is before "
                                         "StartingLBA %llu or too large", path,
                                         (unsigned long long)i, (unsigned long long)last,
                                         (unsigned long long)first);
                 *ret_off = first * GPT_SECTOR;
                 *ret_len = (last - first + 1) * GPT_SECTOR;
-                return 0;
+                return (int)i + 1;
         }
         return err_setf(e, -ENOENT, "%s: the GPT has no EFI system partition (type "
                         "c12a7328-f81f-11d2-ba4b-00a0c93ec93b)", path);

@@ -23,7 +23,9 @@ int gpt_event_data(const char *path, uint8_t **ret, size_t *ret_len, uint64_t *r
 
 /* The EFI system partition among the entries of event data built above: the
  * first entry whose PartitionTypeGUID is c12a7328-f81f-11d2-ba4b-00a0c93ec93b
- * (UEFI 2.10 §5.3.3), as a byte offset and length in the disk file.
+ * (UEFI 2.10 §5.3.3), as a byte offset and length in the disk file. Returns
+ * its number (1-based) among the entries in use, which is its partition
+ * number when the table has no holes before it.
  * -ENOENT, naming path, when there is none; -EINVAL for an entry whose
  * StartingLBA/EndingLBA are reversed or overflow. */
 int gpt_event_find_esp(const char *path, const uint8_t *data, size_t len, uint64_t *ret_off,

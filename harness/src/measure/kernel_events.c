@@ -192,16 +192,26 @@ int kernel_rtmr1_events(const struct kernel_boot *b, const struct rtmr1_flags *f
         r = measure_events_add(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, d, "kernel",
                                base_name(b->kernel_path), NULL, 0);
         if (r >= 0)
-                r = add_action(l, ACTION_CALLING_EFI_APP);
+                r = rtmr1_ready_to_boot_events(f, l);
         if (r >= 0)
-                r = add_separators(l, f->separators);
-        if (r >= 0)
-                r = add_action(l, ACTION_EXIT_BOOT_SERVICES);
-        if (r >= 0)
-                r = add_action(l, ACTION_EXIT_BOOT_SERVICES_OK);
+                r = rtmr1_exit_boot_services_events(l);
         if (r < 0)
                 truncate_events(l, keep);
         return r < 0 ? r : 0;
+}
+
+int rtmr1_ready_to_boot_events(const struct rtmr1_flags *f, struct measure_events *l)
+{
+        int r = add_action(l, ACTION_CALLING_EFI_APP);
+
+        return r < 0 ? r : add_separators(l, f->separators);
+}
+
+int rtmr1_exit_boot_services_events(struct measure_events *l)
+{
+        int r = add_action(l, ACTION_EXIT_BOOT_SERVICES);
+
+        return r < 0 ? r : add_action(l, ACTION_EXIT_BOOT_SERVICES_OK);
 }
 
 /* TCG_PCClientTaggedEvent {u32 id, u32 size, text with its NUL}, as the

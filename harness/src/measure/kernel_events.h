@@ -88,6 +88,13 @@ int kernel_load_options(const char *cmdline, bool initrd, const struct rtmr2_fla
 int kernel_rtmr1_events(const struct kernel_boot *b, const struct rtmr1_flags *f,
                         struct measure_events *l, struct tdxh_err *e);
 
+/* The firmware's own RTMR1 events of any boot, whatever it loads: at
+ * ReadyToBoot the "Calling EFI Application" action and the separators per
+ * f->separators; at ExitBootServices its two actions. 0 or -ENOMEM (events
+ * already appended stay). */
+int rtmr1_ready_to_boot_events(const struct rtmr1_flags *f, struct measure_events *l);
+int rtmr1_exit_boot_services_events(struct measure_events *l);
+
 /* Appends the RTMR2 events (rtmr 2) to l, in extend order:
  *   cmdline  EV_EVENT_TAG  SHA-384 of LoadOptions, detail = the LoadOptions text
  *            (absent when LoadOptionsSize would be 0)

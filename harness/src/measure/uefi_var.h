@@ -54,3 +54,14 @@ int efi_load_option(struct buf *out, uint32_t attributes, const char *descriptio
 /* Boot0000 as OVMF's BDS creates it in an empty variable store: the hidden
  * boot-manager menu (UiApp, Fv(DXEFV)/FvFile(UiApp)), attributes 0x109. */
 int uefi_boot_manager_menu_option(struct buf *out);
+
+/* The boot option OVMF's BDS creates for a bootable block device it finds no
+ * option for (edk2 EfiBootManagerRefreshAllBootOption, described "UEFI Misc
+ * Device" for a virtio-blk disk): attributes LOAD_OPTION_ACTIVE, device path
+ * PciRoot(0x0)/Pci(device,function), optional data the boot manager's
+ * auto-created-option GUID. */
+int uefi_removable_media_option(struct buf *out, uint8_t pci_device, uint8_t pci_function);
+
+/* OVMF's registered "EFI Internal Shell" option: attributes LOAD_OPTION_ACTIVE,
+ * Fv(DXEFV)/FvFile(Shell). */
+int uefi_shell_option(struct buf *out);

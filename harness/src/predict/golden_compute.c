@@ -11,6 +11,7 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "predict/acpi_log.h"
+#include "predict/disk_compute.h"
 #include "measure/event.h"
 #include "measure/kernel_events.h"
 #include "measure/mrtd.h"
@@ -196,6 +197,7 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
         _cleanup_measure_events_ struct measure_events ev = { 0 };
         uint8_t acpi[ACPI_BLOB_COUNT][SHA384_LEN];
         struct rtmr0_params rp = { 0 };
+        struct disk_boot_vars dv = { 0 };
         int r;
 
         r = set_profile(&g, &p->profile);
@@ -244,16 +246,31 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
         rp.fw = fw.data;
         rp.fw_size = fw.size;
         rp.acpi_digests = p->acpi_dir || p->acpi_from_log ? (const uint8_t(*)[SHA384_LEN])acpi : NULL;
+        if (p->disk) {
+                r = disk_boot_vars_init(&dv);
+                if (r < 0)
+                        return r;
+                rp.boot_vars = dv.v;
+                rp.n_boot_vars = ELEMENTSOF(dv.v);
+        }
         r = rtmr0_events(&rp, &ev, e);
+        disk_boot_vars_free(&dv);
         if (r < 0) {
                 err_prefix(e, "%s: ", p->firmware);
                 return r;
         }
-        r = fold_register(&g, &ev, 0);
-        if (r < 0)
-                return r;
 
-        if (p->kernel) {
+        if (p->disk) {
+                r = input_sha256(p->disk, &g.disk, e);
+                if (r >= 0)
+                        r = disk_compute_events(p->disk, &p->profile, &ev, e);
+                for (int rtmr = 0; r >= 0 && rtmr <= 2; rtmr++)
+                        r = fold_register(&g, &ev, rtmr);
+                if (r < 0)
+                        return r;
+        } else if (r = fold_register(&g, &ev, 0), r < 0) {
+                return r;
+        } else if (p->kernel) {
                 r = kernel_side(p, &rp, &g, &ev, e);
                 if (r < 0)
                         return r;

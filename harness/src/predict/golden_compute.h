@@ -21,6 +21,7 @@ struct golden_compute_params {
         unsigned vcpus;            /* 0 = not given */
         const char *acpi_from_log; /* event log holding the three ACPI DATA digests */
         const char *acpi_dir;      /* directory with table-loader, rsdp, tables blobs */
+        const char *disk;          /* a raw GPT disk booted from its ESP (instead of kernel) */
 };
 
 int golden_compute(const struct golden_compute_params *p, struct golden *ret, struct tdxh_err *e);
