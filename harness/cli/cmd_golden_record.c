@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "options.h"
@@ -38,13 +37,6 @@ static void usage(FILE *f)
               "Exit status: 0 written, 2 bad input (including a log that does not replay to\n"
               "the registers given with it).\n",
               f);
-}
-
-static bool is_dir(const char *path)
-{
-        struct stat st;
-
-        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* The profile of the golden file the run compared with, while that file
@@ -120,7 +112,7 @@ int cmd_golden_record(int argc, char **argv)
                 return cli_usage_error("golden record", "-o GOLDEN is required");
         if (optind >= argc)
                 return cli_usage_error("golden record", "expected the evidence files of the run");
-        if (argc - optind == 1 && is_dir(argv[optind]))
+        if (argc - optind == 1 && cli_is_dir(argv[optind]))
                 return record_run_dir(argv[optind], output, profile);
         if (!profile)
                 return cli_usage_error("golden record", "--profile NAME is required: a golden file names "
