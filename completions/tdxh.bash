@@ -41,7 +41,7 @@ _tdxh()
                 return
         fi
         if [[ $cmd == golden && -z $sub ]]; then
-                COMPREPLY=($(compgen -W "compute record profiles" -- "$cur"))
+                COMPREPLY=($(compgen -W "compute record search profiles publish verify-published" -- "$cur"))
                 return
         fi
         if [[ $cmd == report && -z $sub ]]; then

@@ -295,6 +295,8 @@ static void golden_usage(FILE *f)
         fputs("Usage: tdxh golden compute [OPTIONS]   predict MRTD/RTMR0-2 from a TD's parts\n"
               "       tdxh golden record OBSERVED... --profile P -o GOLDEN\n"
               "                                       record a known-good run's evidence\n"
+              "       tdxh golden search OBSERVED... --golden GOLDEN\n"
+              "                                       find the inputs that reproduce evidence\n"
               "       tdxh golden profiles [--json]   describe the platform profiles\n"
               "       tdxh golden publish GOLDEN... --key KEY.pem -o DIR\n"
               "                                       sign an image's reference values\n"
@@ -320,6 +322,8 @@ int cmd_golden(int argc, char **argv)
                 return golden_profiles_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "record") == 0)
                 return cmd_golden_record(argc - 1, argv + 1);
+        if (strcmp(argv[1], "search") == 0)
+                return cmd_golden_search(argc - 1, argv + 1);
         if (strcmp(argv[1], "publish") == 0)
                 return cmd_golden_publish(argc - 1, argv + 1);
         if (strcmp(argv[1], "verify-published") == 0)

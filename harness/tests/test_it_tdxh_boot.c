@@ -161,6 +161,32 @@ static void reproduce_the_mismatch(const char *run)
         free(copy);
 }
 
+/* `tdxh golden search RUNDIR` finds the input the run changed, from the
+ * image's golden file and its recorded inputs alone, and the golden file it
+ * writes matches the run's evidence. */
+static void search_finds(const char *run, const char *change)
+{
+        char *golden = NULL, *found = NULL, *regs = NULL, *log = NULL;
+        struct run_result r;
+
+        ck_assert_int_ge(asprintf(&golden, "%s/golden/fake.json", it_image), 0);
+        ck_assert_int_ge(asprintf(&found, "%s/found.json", run), 0);
+        run_tdxh(&r, (const char *[]){ "golden", "search", run, "--golden", golden, "-o", found, NULL });
+        ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.out, change), "no '%s' in:\n%s", change, r.out);
+        ck_assert_ptr_nonnull(strstr(r.out, "result: these inputs reproduce the evidence"));
+        run_result_free(&r);
+        ck_assert_int_ge(asprintf(&regs, "%s/evidence/registers.json", run), 0);
+        ck_assert_int_ge(asprintf(&log, "%s/evidence/binary_bios_measurements", run), 0);
+        run_tdxh(&r, (const char *[]){ "diff", found, regs, log, NULL });
+        ck_assert_msg(r.status == 0, "exit %d\n%s", r.status, r.out);
+        run_result_free(&r);
+        free(golden);
+        free(found);
+        free(regs);
+        free(log);
+}
+
 START_TEST(test_boot_with_a_changed_cmdline_names_the_command_line)
 {
         char *run = new_rundir("cmdline");
@@ -175,6 +201,8 @@ START_TEST(test_boot_with_a_changed_cmdline_names_the_command_line)
         ck_assert_ptr_nonnull(strstr(r.out, "observed 'console=ttyS0 quiet panic=-2 initrd=initrd'"));
         run_result_free(&r);
         assert_nothing_left(run);
+        search_finds(run, "cmdline changed: golden 'console=ttyS0 quiet panic=-1', observed "
+                          "'console=ttyS0 quiet panic=-2'");
         reproduce_the_mismatch(run);
         free(run);
 }
@@ -194,6 +222,7 @@ START_TEST(test_boot_with_other_memory_names_the_memory_size)
         ck_assert_ptr_nonnull(strstr(r.out, "golden 2G, observed 1G"));
         run_result_free(&r);
         assert_nothing_left(run);
+        search_finds(run, "memory changed: golden 2G, observed 1G");
         free(run);
 }
 END_TEST

@@ -9,35 +9,10 @@
 #include "check/scenario_internal.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/shell_word.h"
 #include "fakes/fake_tdx.h"
 #include "run/libvirt_xml.h"
 #include "run/qemu_argv.h"
-
-/* Characters a POSIX shell takes literally in an unquoted word. */
-static bool shell_plain(const char *s)
-{
-        if (!*s)
-                return false;
-        for (; *s; s++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                            "_-+=/.,:@%",
-                            *s))
-                        return false;
-        return true;
-}
-
-/* s as one shell word: as it is, or in single quotes with each ' as '\''. */
-static int shell_word(struct buf *b, const char *s)
-{
-        if (shell_plain(s))
-                return buf_puts(b, s);
-        if (buf_putc(b, '\'') < 0)
-                return -ENOMEM;
-        for (; *s; s++)
-                if (*s == '\'' ? buf_puts(b, "'\\''") < 0 : buf_putc(b, *s) < 0)
-                        return -ENOMEM;
-        return buf_putc(b, '\'');
-}
 
 /* The command as a reviewer reads it and a shell takes it: the program,
  * then each option with its value on a line of its own, continued with

@@ -78,6 +78,7 @@ struct scenario_result {
         double seconds;
         json_object *facts; /* the report's facts of the scenario (owned), or NULL: see
                              * reports/SCHEMA.md; "host" names where it ran */
+        json_object *values; /* what it vouched for (report_scenario_values()), owned, or NULL */
 };
 
 void scenario_result_free(struct scenario_result *r);

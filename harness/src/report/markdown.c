@@ -4,6 +4,8 @@
  * every failed check (register diff and causes). */
 #include <errno.h>
 
+#include "core/cleanup.h"
+#include "core/json_util.h"
 #include "report/escape.h"
 #include "report/model.h"
 
@@ -67,6 +69,36 @@ static int put_checks(struct buf *b, const struct report_scenario *s)
         return r;
 }
 
+static int put_value_row(const char *name, const char *value, void *userdata)
+{
+        struct buf *b = userdata;
+        int r = buf_puts(b, "| ");
+
+        if (r >= 0)
+                r = esc_md(b, name);
+        if (r >= 0)
+                r = buf_puts(b, " | `");
+        if (r >= 0)
+                r = esc_md(b, value);
+        return r < 0 ? r : buf_puts(b, "` |\n");
+}
+
+/* What the run vouched for, folded away: the table a release engineer
+ * copies into release notes from a passing job. */
+static int put_values(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_json_ json_object *v = NULL;
+        int r = report_scenario_values(s, &v);
+
+        if (r < 0 || !v)
+                return r;
+        r = buf_printf(b, "\n<details><summary>%s</summary>\n\n| value | |\n|---|---|\n",
+                       report_values_title(s));
+        if (r >= 0)
+                r = report_values_each(v, put_value_row, b);
+        return r < 0 ? r : buf_puts(b, "\n</details>\n");
+}
+
 int report_markdown(const struct report *rep, struct buf *out)
 {
         struct report_counts c;
@@ -106,6 +138,8 @@ int report_markdown(const struct report *rep, struct buf *out)
                         r = buf_puts(out, "\n\n");
                 if (r >= 0)
                         r = put_checks(out, s);
+                if (r >= 0)
+                        r = put_values(out, s);
         }
         return r;
 }

@@ -61,6 +61,7 @@ static void scenario_free(struct report_scenario *s)
         }
         free(s->comparisons);
         json_object_put(s->facts);
+        json_object_put(s->values);
         free(s);
 }
 
