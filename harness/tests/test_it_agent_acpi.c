@@ -94,9 +94,10 @@ START_TEST(test_acpi_qemu_matches_the_booted_guest)
                 json_object_put(o);
                 free(req);
         }
-        json_object_put(vm_call(fmt("{\"id\": 9, \"op\": \"poweroff\"}"), REQUEST_TIMEOUT_S));
+        json_object_put(vm_call("{\"id\": 9, \"op\": \"poweroff\"}", REQUEST_TIMEOUT_S));
         free(golden);
         free(run);
+        tmpdir_remove(dir);
 }
 END_TEST
 
@@ -115,6 +116,7 @@ START_TEST(test_acpi_qemu_matches_recorded_digests)
                 printf("skipped: %s is not QEMU %s", VM_QEMU, version);
                 run_result_free(&r);
                 free(text);
+                tmpdir_remove(dir);
                 return;
         }
         run_result_free(&r);
@@ -127,6 +129,7 @@ START_TEST(test_acpi_qemu_matches_recorded_digests)
                 free(line);
         }
         free(text);
+        tmpdir_remove(dir);
 }
 END_TEST
 
@@ -139,8 +142,12 @@ START_TEST(test_acpi_qemu_follows_the_machine_shape)
         };
         char hex[3][3][97];
 
-        for (size_t s = 0; s < 3; s++)
-                compute(tmpdir_make(), shapes[s].memory, shapes[s].vcpus, hex[s]);
+        for (size_t s = 0; s < 3; s++) {
+                char *dir = tmpdir_make();
+
+                compute(dir, shapes[s].memory, shapes[s].vcpus, hex[s]);
+                tmpdir_remove(dir);
+        }
         ck_assert_str_ne(hex[0][2], hex[1][2]);
         ck_assert_str_ne(hex[0][2], hex[2][2]);
         ck_assert_str_ne(hex[1][2], hex[2][2]);
