@@ -71,7 +71,7 @@ _tdxh()
                 COMPREPLY=($(compgen -W "$("$tdxh" golden profiles 2>/dev/null | grep -v '^ ')" -- "$cur"))
                 return
                 ;;
-        --image | --out | --report-dir | --acpi-dir)
+        --image | --out | --report-dir | --acpi-dir | --acpi-dump)
                 _filedir -d
                 return
                 ;;

@@ -243,7 +243,10 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
         rp.md = &md;
         rp.fw = fw.data;
         rp.fw_size = fw.size;
-        rp.acpi_digests = p->acpi_dir || p->acpi_from_log ? (const uint8_t(*)[SHA384_LEN])acpi : NULL;
+        if (p->acpi_digests)
+                rp.acpi_digests = p->acpi_digests;
+        else if (p->acpi_dir || p->acpi_from_log)
+                rp.acpi_digests = (const uint8_t(*)[SHA384_LEN])acpi;
         r = rtmr0_events(&rp, &ev, e);
         if (r < 0) {
                 err_prefix(e, "%s: ", p->firmware);

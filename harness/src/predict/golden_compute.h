@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "core/digest.h"
 #include "core/err.h"
 #include "golden/golden.h"
 #include "measure/profile.h"
@@ -21,6 +22,10 @@ struct golden_compute_params {
         unsigned vcpus;            /* 0 = not given */
         const char *acpi_from_log; /* event log holding the three ACPI DATA digests */
         const char *acpi_dir;      /* directory with table-loader, rsdp, tables blobs */
+        /* The three digests, already computed (in enum acpi_blob order), by
+         * a caller that read the blobs from QEMU itself (run/acpi_qemu.h);
+         * NULL: none. At most one of the three ACPI sources is given. */
+        const uint8_t (*acpi_digests)[SHA384_LEN];
 };
 
 int golden_compute(const struct golden_compute_params *p, struct golden *ret, struct tdxh_err *e);
