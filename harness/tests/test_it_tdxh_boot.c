@@ -223,6 +223,18 @@ START_TEST(test_boot_with_other_memory_names_the_memory_size)
         run_result_free(&r);
         assert_nothing_left(run);
         search_finds(run, "memory changed: golden 2G, observed 1G");
+        {
+                /* The report says how to predict what this boot measured. */
+                char *path = NULL, *md;
+                size_t len;
+
+                ck_assert_int_ge(asprintf(&path, "%s/report/summary.md", run), 0);
+                md = (char *)slurp(path, &len);
+                ck_assert_msg(strstr(md, "**Reproduce**: memory changed: golden 2G, observed 1G"), "%s", md);
+                ck_assert_ptr_nonnull(strstr(md, "--memory 1G --vcpus 1"));
+                free(md);
+                free(path);
+        }
         free(run);
 }
 END_TEST

@@ -393,6 +393,61 @@ START_TEST(test_report_values_on_a_pass)
 }
 END_TEST
 
+/* A mismatch's "reproduce" part (golden search's result) in every format,
+ * kept by a report read back. */
+START_TEST(test_report_reproduce_section)
+{
+        static const char search[] =
+                "{\"schema\": \"tdxh-search/1\", \"reproduced\": true, \"command\": \"tdxh golden compute "
+                "--profile fake --cmdline 'a <b>' --memory 1G\", \"changes\": [{\"input\": \"memory\", "
+                "\"golden\": \"2G\", \"observed\": \"1G\"}, {\"input\": \"cmdline\", \"golden\": \"a\", "
+                "\"observed\": \"a <b>\"}]}";
+        json_object *o = json_tokener_parse(search);
+        struct report rep, back;
+        struct report_scenario *s;
+        struct buf b = BUF_INIT;
+        char *dir = tmpdir_make(), *path = NULL;
+
+        ck_assert_ptr_nonnull(o);
+        ck_assert_int_eq(report_init(&rep, "tdxh boot", "0.1.0", NULL), 0);
+        ck_assert_int_eq(report_add_scenario(&rep, "boot img", "fake", NULL, &s), 0);
+        ck_assert_int_eq(report_add_check(s, "rtmr1", REPORT_FAIL, "differs", NULL, 0, 2), 0);
+        report_set_reproduce(s, o);
+        json_object_put(o);
+        ck_assert_int_eq(report_markdown(&rep, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "**Reproduce**: memory changed: golden 2G, observed 1G; cmdline "
+                                             "changed: golden 'a', observed 'a &lt;b&gt;'\n"));
+        ck_assert_ptr_nonnull(strstr(b.data, "```text\ntdxh golden compute --profile fake --cmdline 'a <b>' "
+                                             "--memory 1G\n```"));
+        buf_reset(&b);
+        ck_assert_int_eq(report_html(&rep, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "<section class=\"reproduce\">"));
+        ck_assert_ptr_nonnull(strstr(b.data, "--cmdline &#39;a &lt;b&gt;&#39; --memory 1G</code></pre>"));
+        buf_reset(&b);
+        ck_assert_int_eq(report_junit(&rep, &b), 0);
+        assert_well_formed_xml(b.data);
+        ck_assert_ptr_nonnull(strstr(b.data, "<property name=\"reproduce.command\" value=\"tdxh golden compute"));
+        ck_assert_int_ge(asprintf(&path, "%s/report.json", dir), 0);
+        ck_assert_int_eq(report_write_json(&rep, path, NULL), 0);
+        ck_assert_int_eq(report_load_json(path, &back, NULL), 0);
+        ck_assert_str_eq(report_reproduce_command(back.scenarios[0]),
+                         "tdxh golden compute --profile fake --cmdline 'a <b>' --memory 1G");
+        /* Nothing reproduces: the summary says so, and there is no command. */
+        o = json_tokener_parse("{\"reproduced\": false, \"command\": null, \"changes\": []}");
+        report_set_reproduce(s, o);
+        json_object_put(o);
+        buf_reset(&b);
+        ck_assert_int_eq(report_reproduce_summary(s, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "no configuration tried reproduces every register"));
+        ck_assert_ptr_null(report_reproduce_command(s));
+        buf_free(&b);
+        free(path);
+        report_free(&back);
+        report_free(&rep);
+        tmpdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("report");
@@ -406,6 +461,7 @@ int main(void)
         tcase_add_test(tc, test_report_html_is_self_contained_and_escaped);
         tcase_add_test(tc, test_report_write_dir_writes_all_formats_atomically);
         tcase_add_test(tc, test_report_values_on_a_pass);
+        tcase_add_test(tc, test_report_reproduce_section);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

@@ -15,6 +15,7 @@
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "evidence/eventlog.h"
+#include "compare/search.h"
 #include "compare/diff.h"
 #include "compare/explain.h"
 #include "predict/explain_inputs.h"
@@ -44,6 +45,7 @@ struct run {
         struct diff_result diff;
         struct explain_result explain;
         bool have_diff;
+        json_object *reproduce; /* golden search on a mismatch (report's "reproduce") */
         /* What the image's inputs predict, computed while the guest boots
          * (inputs_r: 0, or the error, kept in inputs_err for compare()). */
         struct explain_inputs inputs;
@@ -254,6 +256,35 @@ static int compare(struct run *R)
         return explain_run(&R->golden, &obs, &R->diff, &ctx, &R->explain, R->e);
 }
 
+/* On a mismatch, the golden compute command that predicts what this boot
+ * measured: golden search from the golden file's memory and command line,
+ * with the files this run booted and the command line it gave. A search
+ * that fails or finds nothing is said in the report, not an error of the
+ * run. */
+static void search_reproduction(struct run *R)
+{
+        /* Absolute paths: the command is read in a report, elsewhere. */
+        _cleanup_free_ char *firmware = realpath(R->session->platform.firmware, NULL);
+        _cleanup_free_ char *kernel = R->kernel ? realpath(R->kernel, NULL) : NULL;
+        _cleanup_free_ char *initrd = R->initrd ? realpath(R->initrd, NULL) : NULL;
+        struct search_opts so = { .g = &R->golden, .golden_path = R->golden_path, .diff = &R->diff,
+                                  .firmware = firmware ? firmware : R->session->platform.firmware,
+                                  .kernel = kernel ? kernel : R->kernel,
+                                  .initrd = initrd ? initrd : R->initrd, .observed_cmdline = R->cmdline };
+        _cleanup_search_result_ struct search_result res = { 0 };
+        struct tdxh_err e = { 0 };
+
+        if (R->diff.match)
+                return;
+        if (golden_search(&so, &res, &e) < 0) {
+                R->reproduce = json_object_new_object();
+                if (R->reproduce)
+                        (void)json_add_string(R->reproduce, "error", e.msg[0] ? e.msg : "out of memory");
+                return;
+        }
+        (void)search_to_json(&res, &R->reproduce);
+}
+
 static int facts_json(struct run *R, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object(), *t = json_object_new_object();
@@ -314,6 +345,8 @@ static int write_reports(struct run *R, int code)
                 r = report_attach_diff(s, &R->diff, &R->explain);
                 R->have_diff = false; /* moved */
         }
+        if (r >= 0 && R->reproduce)
+                report_set_reproduce(s, R->reproduce);
         if (r >= 0)
                 r = facts_json(R, &facts);
         if (r >= 0)
@@ -351,6 +384,7 @@ static void run_free(struct run *R)
         free(R->initrd);
         free(R->cmdline);
         free(R->golden_path);
+        json_object_put(R->reproduce);
         golden_free(&R->golden);
         boot_session_free(R->session);
         json_object_put(R->registers);
@@ -464,6 +498,10 @@ int boot_check_run(const struct boot_check_opts *o, struct signal_watch *sw,
         }
         code = R.diff.match ? set_verdict(&R, TDXH_EXIT_OK, "match")
                             : set_verdict(&R, TDXH_EXIT_MISMATCH, "mismatch");
+        if (!R.diff.match) {
+                progress(&R, "searching the inputs that reproduce it");
+                search_reproduction(&R);
+        }
         if (explain_format_text(&R.diff, &R.explain, -1, &ret->explanation) < 0)
                 code = set_verdict(&R, TDXH_EXIT_INFRA, "infrastructure failure");
 report:

@@ -309,6 +309,32 @@ static int put_values(struct buf *b, const struct report_scenario *s)
         return r < 0 ? r : buf_puts(b, "</table>\n</details>\n");
 }
 
+/* The command that predicts what a mismatching scenario observed. */
+static int put_reproduce(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_buf_ struct buf line = BUF_INIT;
+        const char *cmd = report_reproduce_command(s);
+        int r;
+
+        if (!s->reproduce)
+                return 0;
+        r = report_reproduce_summary(s, &line);
+        if (r >= 0)
+                r = buf_puts(b, "<section class=\"reproduce\">\n<h3>reproduce</h3>\n<p>");
+        if (r >= 0)
+                r = put_text(b, line.data ? line.data : "");
+        if (r >= 0)
+                r = buf_puts(b, "</p>\n");
+        if (r >= 0 && cmd) {
+                r = buf_puts(b, "<pre><code>");
+                if (r >= 0)
+                        r = put_text(b, cmd);
+                if (r >= 0)
+                        r = buf_puts(b, "</code></pre>\n");
+        }
+        return r < 0 ? r : buf_puts(b, "</section>\n");
+}
+
 /* The causes about the whole evidence, then every register that was listed
  * or observed. */
 static int put_diff(struct buf *b, const char *id, const struct diff_result *d,
@@ -366,6 +392,8 @@ static int put_scenario(struct buf *b, const struct report *rep, size_t si)
                 r = buf_puts(b, ".</p>\n");
         if (r >= 0)
                 r = put_checks(b, s);
+        if (r >= 0)
+                r = put_reproduce(b, s);
         if (r >= 0)
                 r = put_values(b, s);
         if (r >= 0 && s->diff) {

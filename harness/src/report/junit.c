@@ -118,6 +118,15 @@ static int put_suite(struct buf *b, const struct report *rep, const struct repor
                 r = put_property(b, "tool_version", rep->tool_version);
         if (r >= 0)
                 r = put_values(b, s);
+        if (r >= 0 && s->reproduce) {
+                _cleanup_buf_ struct buf line = BUF_INIT;
+
+                r = report_reproduce_summary(s, &line);
+                if (r >= 0)
+                        r = put_property(b, "reproduce", line.data);
+                if (r >= 0)
+                        r = put_property(b, "reproduce.command", report_reproduce_command(s));
+        }
         if (r >= 0)
                 r = buf_puts(b, "    </properties>\n");
         for (size_t i = 0; i < s->n_checks && r >= 0; i++)

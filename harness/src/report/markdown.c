@@ -99,6 +99,31 @@ static int put_values(struct buf *b, const struct report_scenario *s)
         return r < 0 ? r : buf_puts(b, "\n</details>\n");
 }
 
+/* A mismatch's reproduction: the command that predicts what was observed,
+ * for the developer who picks the failure up. */
+static int put_reproduce(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_buf_ struct buf line = BUF_INIT;
+        const char *cmd = report_reproduce_command(s);
+        int r;
+
+        if (!s->reproduce)
+                return 0;
+        r = report_reproduce_summary(s, &line);
+        if (r >= 0)
+                r = buf_puts(b, "\n**Reproduce**: ");
+        if (r >= 0)
+                r = esc_md(b, line.data ? line.data : "");
+        if (r >= 0)
+                r = buf_puts(b, "\n");
+        if (r >= 0 && cmd) {
+                r = buf_puts(b, "\n");
+                if (r >= 0)
+                        r = esc_md_code_block(b, cmd);
+        }
+        return r;
+}
+
 int report_markdown(const struct report *rep, struct buf *out)
 {
         struct report_counts c;
@@ -138,6 +163,8 @@ int report_markdown(const struct report *rep, struct buf *out)
                         r = buf_puts(out, "\n\n");
                 if (r >= 0)
                         r = put_checks(out, s);
+                if (r >= 0)
+                        r = put_reproduce(out, s);
                 if (r >= 0)
                         r = put_values(out, s);
         }

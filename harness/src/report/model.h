@@ -54,6 +54,7 @@ struct report_scenario {
         char *host;  /* where it ran, one line ("node1: kernel …, QEMU …"), or NULL */
         char *shard; /* "K/N" of a sharded run, or NULL */
         json_object *values; /* owned; as read back from a report.json, or NULL */
+        json_object *reproduce; /* owned; how to predict what was observed, or NULL */
 };
 
 struct report {
@@ -99,6 +100,17 @@ int report_set_facts(struct report_scenario *s, json_object *facts);
 /* Where the scenario ran: facts.host ({name, kernel, qemu, ovmf_sha256, …})
  * as one line, and the shard ("K/N", may be NULL). For every writer. */
 int report_set_origin(struct report_scenario *s, json_object *host, const char *shard);
+
+/* How to predict what a mismatching scenario observed: a `tdxh-search/1`
+ * object (compare/search.h: "command", "changes", "reproduced") or
+ * {"error": "why it could not be searched"}. Takes a reference. */
+void report_set_reproduce(struct report_scenario *s, json_object *reproduce);
+
+/* Its golden compute command, or NULL (nothing reproduces, or no search);
+ * and its summary in one line ("memory changed: golden 2G, observed 1G"),
+ * appended to out (nothing without a search). reproduce.c. */
+const char *report_reproduce_command(const struct report_scenario *s);
+int report_reproduce_summary(const struct report_scenario *s, struct buf *out);
 
 /* The report's "run" object (REPORT_SCHEMA): takes a reference. */
 void report_set_run(struct report *r, json_object *run);
