@@ -9,7 +9,17 @@
 
 #include "core/err.h"
 #include "golden/golden.h"
+#include "measure/option_rom_events.h"
 #include "measure/profile.h"
+
+/* A PCI device's option ROM (QEMU's romfile=), whose EFI drivers OVMF
+ * measures into RTMR1 before the kernel. */
+#define GOLDEN_OPTION_ROM_MAX 32
+
+struct golden_option_rom {
+        struct pci_bdf bdf;
+        const char *path;
+};
 
 struct golden_compute_params {
         struct profile profile;    /* page_add already overridden if asked */
@@ -21,6 +31,9 @@ struct golden_compute_params {
         unsigned vcpus;            /* 0 = not given */
         const char *acpi_from_log; /* event log holding the three ACPI DATA digests */
         const char *acpi_dir;      /* directory with table-loader, rsdp, tables blobs */
+        const struct golden_option_rom *option_roms; /* any order; one per device,
+                                                     * at most GOLDEN_OPTION_ROM_MAX */
+        size_t n_option_roms;
 };
 
 int golden_compute(const struct golden_compute_params *p, struct golden *ret, struct tdxh_err *e);
