@@ -386,7 +386,9 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
         if (platform_set(&p.firmware, o->firmware ? o->firmware : BOOT_CHECK_DEFAULT_FIRMWARE) < 0 ||
             platform_set(&p.kernel, R->kernel) < 0 || platform_set(&p.initrd, R->initrd) < 0 ||
             platform_set(&p.cmdline, R->cmdline) < 0 ||
-            (o->qemu && platform_set(&p.qemu, o->qemu) < 0)) {
+            (o->qemu && platform_set(&p.qemu, o->qemu) < 0) ||
+            (o->nic_model && platform_set(&p.nic_model, o->nic_model) < 0) ||
+            (o->nic_romfile && platform_set(&p.nic_romfile, o->nic_romfile) < 0)) {
                 platform_free(&p);
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");
         }
