@@ -20,6 +20,7 @@
 #include "predict/explain_inputs.h"
 #include "golden/golden.h"
 #include "measure/mrtd.h"
+#include "measure/option_rom_events.h"
 #include "measure/profile.h"
 #include "report/model.h"
 #include "run/boot.h"
@@ -207,7 +208,8 @@ static void compute_inputs(struct run *R)
         struct explain_input_args args = { .firmware = R->session->platform.firmware,
                                            .kernel = R->kernel, .initrd = R->initrd,
                                            .cmdline = R->cmdline,
-                                           .memory = R->session->platform.memory };
+                                           .memory = R->session->platform.memory,
+                                           .qemu_rom_dir = OPTION_ROM_QEMU_DIR };
         uint64_t t = mono_now_ns();
 
         if (R->have_inputs)

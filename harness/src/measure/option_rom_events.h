@@ -17,6 +17,10 @@
 #include "core/err.h"
 #include "measure/event.h"
 
+/* Where Debian's ipxe-qemu puts the ROMs QEMU gives its NICs by default
+ * (efi-MODEL.rom: efi-virtio.rom for virtio-net-pci, efi-e1000.rom, ...). */
+#define OPTION_ROM_QEMU_DIR "/usr/lib/ipxe/qemu"
+
 /* A PCI function on bus 0 of root bridge 0: the only place QEMU's q35 puts
  * a -device without a bus= (a device behind a bridge has a longer path). */
 struct pci_bdf {
