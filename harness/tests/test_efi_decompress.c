@@ -11,36 +11,31 @@
 #include "core/le.h"
 #include "efi_sample.h"
 #include "measure/efi_decompress.h"
+#include "option_rom_fixture.h"
 #include "testutil.h"
 
 #define SAMPLE_SIZE 200000u
 
-/* Bits, most significant first, after an 8-byte header filled in by
- * bw_finish(). */
+/* A hand-built stream in a fixed buffer. */
 struct bitwriter {
         uint8_t buf[256];
-        size_t bits;
+        struct efi_bits b;
 };
+
+static void bw_init(struct bitwriter *w)
+{
+        memset(w, 0, sizeof(*w));
+        w->b = (struct efi_bits){ .p = w->buf, .cap = sizeof(w->buf) };
+}
 
 static void bw_put(struct bitwriter *w, uint32_t v, unsigned n)
 {
-        for (unsigned i = n; i-- > 0;) {
-                size_t at = 64 + w->bits++;
-
-                ck_assert_uint_lt(at / 8, sizeof(w->buf));
-                if ((v >> i) & 1)
-                        w->buf[at / 8] |= (uint8_t)(0x80u >> (at % 8));
-        }
+        efi_bits_put(&w->b, v, n);
 }
 
-/* The stream's length; CompSize is the bytes the bits take. */
 static size_t bw_finish(struct bitwriter *w, uint32_t orig)
 {
-        uint32_t comp = (uint32_t)((w->bits + 7) / 8);
-
-        le32_put(w->buf, comp);
-        le32_put(w->buf + 4, orig);
-        return 8 + comp;
+        return efi_bits_finish(&w->b, orig);
 }
 
 /* A block header whose three sets are single symbols: t (extra set),
@@ -86,11 +81,12 @@ END_TEST
 START_TEST(test_single_symbol_sets_take_no_bits)
 {
         /* A block of five symbols whose char set is the one byte 'B'. */
-        struct bitwriter w = { 0 };
+        struct bitwriter w;
         uint8_t *out = NULL;
         size_t out_len = 0, len;
         struct tdxh_err e = { 0 };
 
+        bw_init(&w);
         single_sets(&w, 5, 0, 'B', 0);
         len = bw_finish(&w, 5);
         ck_assert_int_eq(efi_decompress(w.buf, len, &out, &out_len, &e), 0);
@@ -118,11 +114,12 @@ START_TEST(test_a_match_copies_overlapping_bytes)
          * (symbol 257, 1); the position set a single symbol 0 (distance 1).
          * Extra set: lengths of 'x' and 257 are 1 (coded as symbol 3), the
          * rest zero runs. */
-        struct bitwriter w = { 0 };
+        struct bitwriter w;
         uint8_t *out = NULL;
         size_t out_len = 0, len;
         struct tdxh_err e = { 0 };
 
+        bw_init(&w);
         bw_put(&w, 2, 16);
         /* Extra set: 4 lengths: symbol 0 (len 2), 1 (len 2), 2 (len 2),
          * then 2 bits of zero run (0), then symbol 3 (len 2). */
@@ -235,12 +232,13 @@ static const struct bad_case bad_cases[] = {
 START_TEST(test_bad_streams_are_refused_with_the_offset)
 {
         const struct bad_case *c = &bad_cases[_i];
-        struct bitwriter w = { 0 };
+        struct bitwriter w;
         uint8_t *out = NULL;
         size_t out_len = 0, len;
         struct tdxh_err e = { 0 };
         int r;
 
+        bw_init(&w);
         c->build(&w);
         len = bw_finish(&w, c->orig);
         r = efi_decompress(w.buf, len, &out, &out_len, &e);

@@ -18,6 +18,7 @@
 #include "measure/event.h"
 #include "measure/option_rom.h"
 #include "measure/option_rom_events.h"
+#include "option_rom_fixture.h"
 #include "testutil.h"
 
 #define IPXE_DIR "/usr/lib/ipxe/qemu/"
@@ -42,58 +43,6 @@ static void teardown(void)
         dir = NULL;
 }
 
-/* One image of a ROM built by build_rom(). */
-struct img_spec {
-        uint8_t code_type;
-        uint16_t subsystem, machine, compression;
-        uint32_t efi_signature;
-        const uint8_t *payload; /* at offset 0x38 */
-        size_t payload_len;
-        uint16_t pcir_offset;   /* 0: 0x1c */
-        bool no_last;           /* leave indicator bit 7 clear on the last image */
-};
-
-/* Lays the images out one after another, each a whole number of 512-byte
- * units; returns the size. */
-static size_t build_rom(uint8_t *rom, size_t cap, const struct img_spec *imgs, size_t n)
-{
-        size_t off = 0;
-
-        memset(rom, 0, cap);
-        for (size_t i = 0; i < n; i++) {
-                const struct img_spec *s = &imgs[i];
-                uint8_t *h = rom + off;
-                uint16_t pcir = s->pcir_offset ? s->pcir_offset : 0x1c;
-                size_t units = (0x38 + s->payload_len + 511) / 512;
-
-                ck_assert_uint_le(off + units * 512, cap);
-                le16_put(h, 0xaa55);
-                le16_put(h + 0x18, pcir);
-                if (s->code_type == PCI_CODE_TYPE_EFI) {
-                        le16_put(h + 0x02, (uint16_t)units);
-                        le32_put(h + 0x04, s->efi_signature ? s->efi_signature : 0x0ef1);
-                        le16_put(h + 0x08, s->subsystem ? s->subsystem : 11);
-                        le16_put(h + 0x0a, s->machine ? s->machine : 0x8664);
-                        le16_put(h + 0x0c, s->compression);
-                        le16_put(h + 0x16, 0x38);
-                } else {
-                        h[2] = (uint8_t)units;
-                }
-                if (s->payload_len)
-                        memcpy(h + 0x38, s->payload, s->payload_len);
-                if ((size_t)pcir + 0x18 <= units * 512) {
-                        memcpy(h + pcir, "PCIR", 4);
-                        le16_put(h + pcir + 0x04, 0x1af4);
-                        le16_put(h + pcir + 0x06, 0x1000);
-                        le16_put(h + pcir + 0x10, (uint16_t)units);
-                        h[pcir + 0x14] = s->code_type;
-                        h[pcir + 0x15] = i + 1 == n && !s->no_last ? 0x80 : 0;
-                }
-                off += units * 512;
-        }
-        return off;
-}
-
 static char *write_rom(const char *name, const uint8_t *rom, size_t len)
 {
         char *path = NULL;
@@ -111,7 +60,7 @@ static const uint8_t legacy_code[] = { 0xcb }; /* retf */
 
 struct load_case {
         const char *name;
-        struct img_spec imgs[2];
+        struct rom_img_spec imgs[2];
         size_t n;
         enum option_rom_skip skip[2];
 };
@@ -139,7 +88,7 @@ START_TEST(test_which_images_the_firmware_loads)
 {
         const struct load_case *c = &load_cases[_i];
         uint8_t rom[4096];
-        size_t len = build_rom(rom, sizeof(rom), c->imgs, c->n);
+        size_t len = rom_build(rom, sizeof(rom), c->imgs, c->n);
         struct option_rom r = { 0 };
         struct tdxh_err e = { 0 };
 
@@ -155,7 +104,7 @@ END_TEST
 
 struct bad_rom {
         const char *name;
-        struct img_spec img;
+        struct rom_img_spec img;
         size_t patch_at; /* a byte written after building, when patch_len */
         uint8_t patch[2];
         size_t patch_len;
@@ -185,7 +134,7 @@ START_TEST(test_corrupt_roms_are_refused_with_the_offset)
 {
         const struct bad_rom *c = &bad_roms[_i];
         uint8_t rom[1024];
-        size_t len = build_rom(rom, sizeof(rom), &c->img, 1);
+        size_t len = rom_build(rom, sizeof(rom), &c->img, 1);
         struct option_rom r = { 0 };
         struct tdxh_err e = { 0 };
 
@@ -201,11 +150,11 @@ END_TEST
 
 START_TEST(test_chain_without_last_indicator_ends_at_the_file_end)
 {
-        struct img_spec imgs[2] = { { .code_type = PCI_CODE_TYPE_PCAT, .payload = legacy_code,
+        struct rom_img_spec imgs[2] = { { .code_type = PCI_CODE_TYPE_PCAT, .payload = legacy_code,
                                       .payload_len = 1 },
                                     { .code_type = PCI_CODE_TYPE_EFI, .no_last = true } };
         uint8_t rom[2048];
-        size_t len = build_rom(rom, sizeof(rom), imgs, 2);
+        size_t len = rom_build(rom, sizeof(rom), imgs, 2);
         struct option_rom r = { 0 };
 
         ck_assert_int_eq(option_rom_parse(rom, len, &r, NULL), 0);
@@ -221,7 +170,7 @@ START_TEST(test_compressed_image_is_decompressed)
         char *path = test_data_path("efi-compress/sample-200000.bin");
         size_t clen, len, out_len = 0;
         uint8_t *comp = slurp(path, &clen), *rom, *want = malloc(SAMPLE_SIZE), *out = NULL;
-        struct img_spec img = { .code_type = PCI_CODE_TYPE_EFI, .compression = 1 };
+        struct rom_img_spec img = { .code_type = PCI_CODE_TYPE_EFI, .compression = 1 };
         size_t cap = clen + 4096;
         struct option_rom r = { 0 };
         struct measure_events ev = { 0 };
@@ -235,7 +184,7 @@ START_TEST(test_compressed_image_is_decompressed)
         img.payload_len = clen;
         rom = malloc(cap);
         ck_assert_ptr_nonnull(rom);
-        len = build_rom(rom, cap, &img, 1);
+        len = rom_build(rom, cap, &img, 1);
         ck_assert_int_eq(option_rom_parse(rom, len, &r, &e), 0);
         ck_assert_int_eq(r.v[0].skip, OPTION_ROM_LOADED);
         ck_assert_msg(option_rom_efi_image(rom, len, &r.v[0], &out, &out_len, &e) == 0, "%s", e.msg);
@@ -355,7 +304,7 @@ START_TEST(test_foreign_images_follow_the_edk2_generation)
         struct measure_events ev = { 0 };
         struct pci_bdf b = { .dev = 4, .fn = 1 };
         struct tdxh_err e = { 0 };
-        struct img_spec imgs[2] = { { .code_type = PCI_CODE_TYPE_EFI, .machine = 0x014c },
+        struct rom_img_spec imgs[2] = { { .code_type = PCI_CODE_TYPE_EFI, .machine = 0x014c },
                                     { .code_type = PCI_CODE_TYPE_EFI } };
         size_t cap = 512 * 1024, rom_len;
         char *path;
@@ -366,7 +315,7 @@ START_TEST(test_foreign_images_follow_the_edk2_generation)
         imgs[0].payload_len = imgs[1].payload_len = pe_len;
         rom = malloc(cap);
         ck_assert_ptr_nonnull(rom);
-        rom_len = build_rom(rom, cap, imgs, 2);
+        rom_len = rom_build(rom, cap, imgs, 2);
         path = write_rom("two.rom", rom, rom_len);
         ck_assert_int_eq(option_rom_events(path, &b, OPTION_ROM_FOREIGN_MEASURED, &ev, &e), 2);
         ck_assert_str_eq(ev.v[0].detail, "PciRoot(0x0)/Pci(0x4,0x1)/Offset(0x0,0x2a5ff)");
