@@ -3,9 +3,10 @@
  * QEMU's default ROM (Debian's ipxe-qemu) into RTMR1, and a golden file
  * computed with `golden compute --option-rom 00:02.0=ROM` predicts that
  * event and RTMR1 exactly; without --option-rom the explanation names the
- * device and the option. A ROM built here with its driver EFI-compressed
- * shows that what OVMF decompresses and measures is what the prediction
- * decompresses and hashes. */
+ * device and the option, and tdxh reproduce boots the same NIC again. A ROM
+ * built here with its driver EFI-compressed shows that what OVMF
+ * decompresses and measures is what the prediction decompresses and
+ * hashes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,7 @@ END_TEST
 
 START_TEST(test_unpredicted_rom_is_named_with_the_option)
 {
-        char *run = work_path("run-nic-unpredicted");
+        char *run = work_path("run-nic-unpredicted"), *again = work_path("run-nic-again");
         struct run_result r;
 
         /* The image's own golden file has no NIC. */
@@ -138,6 +139,12 @@ START_TEST(test_unpredicted_rom_is_named_with_the_option)
         ck_assert_ptr_nonnull(strstr(r.out, "RTMR0: match"));
         ck_assert_ptr_nonnull(strstr(r.out, "RTMR2: match"));
         run_result_free(&r);
+        /* The run records its NIC: booted again, the same RTMR1 comes back. */
+        run_tdxh(&r, (const char *[]){ "reproduce", run, "--out", again, NULL });
+        ck_assert_msg(r.status == 0 && strstr(r.out, "every register is the same: the result reproduces"),
+                      "exit %d\n%s\n%s", r.status, r.out, r.err);
+        run_result_free(&r);
+        free(again);
         free(run);
 }
 END_TEST

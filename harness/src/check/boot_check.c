@@ -272,6 +272,15 @@ static int facts_json(struct run *R, json_object **ret)
                 if (r < 0 || json_add(o, "boot", summary) < 0)
                         return -ENOMEM;
         }
+        if (R->o->nic_model) {
+                /* What tdxh reproduce needs to add the same NIC again. */
+                json_object *nic = json_object_new_object();
+
+                if (!nic || json_add(o, "nic", nic) < 0 ||
+                    json_add_string(nic, "model", R->o->nic_model) < 0 ||
+                    (R->o->nic_romfile && json_add_string(nic, "romfile", R->o->nic_romfile) < 0))
+                        return -ENOMEM;
+        }
         if (json_add_string(o, "image", R->o->image) < 0 ||
             json_add_string(o, "golden", R->golden_path) < 0 ||
             json_add_string(o, "cmdline", R->cmdline) < 0 ||
