@@ -136,6 +136,8 @@ static int option_rom_side(const struct golden_compute_params *p, struct measure
                                                   : OPTION_ROM_FOREIGN_MEASURED;
         int r;
 
+        if (p->n_option_roms == 0)
+                return 0;
         /* Device by device in bus order: at most 256 functions on bus 0. */
         for (unsigned key = 0; key < 256; key++) {
                 const struct golden_option_rom *o = NULL;
