@@ -26,7 +26,7 @@ static void compute_usage(FILE *f)
               "                           [--page-add per-page|two-pass]\n"
               "                           [--acpi-from-log L | --acpi-dir D |\n"
               "                            --qemu QEMU [--acpi-dump D]]\n"
-              "                           [-o golden.json] [--json]\n"
+              "                           [--option-rom BDF=FILE]... [-o golden.json] [--json]\n"
               "\n"
               "Predicts MRTD and RTMR0-2, with the events that produce them, for a TD\n"
               "booted from these parts, and writes a golden file. A register whose inputs\n"
@@ -48,6 +48,10 @@ static void compute_usage(FILE *f)
               "                     while QEMU cannot build a TD's machine\n"
               "  --acpi-dump D      with --qemu: also write the blobs as D/table-loader,\n"
               "                     D/rsdp, D/tables (what --acpi-dir reads)\n"
+              "  --option-rom BDF=FILE  the expansion ROM of PCI device BDF (00:02.0), as\n"
+              "                     QEMU's romfile= or a NIC's default iPXE ROM\n"
+              "                     (/usr/lib/ipxe/qemu/efi-virtio.rom): its EFI drivers\n"
+              "                     are predicted in RTMR1; repeat for each device\n"
               "  -o FILE            write the golden file (atomically) to FILE\n"
               "  --json             print the golden file on stdout (the default without -o\n"
               "                     is a summary for a person)\n",
@@ -126,11 +130,31 @@ static int acpi_from_qemu(const struct golden_compute_params *p, const char *qem
         return TDXH_EXIT_OK;
 }
 
+/* BDF=FILE: the device's address and its ROM file. */
+static int option_rom_arg(const struct cli_getopt *g, char *text, struct golden_option_rom *roms,
+                          size_t *n)
+{
+        char *eq = strchr(text, '=');
+        struct tdxh_err e = { 0 };
+
+        if (!eq || !eq[1])
+                return cli_opt_error(g, "'%s': expected BDF=FILE, such as 00:02.0=%s", text,
+                                     "/usr/lib/ipxe/qemu/efi-virtio.rom");
+        if (*n == GOLDEN_OPTION_ROM_MAX)
+                return cli_opt_error(g, "more than %d devices", GOLDEN_OPTION_ROM_MAX);
+        *eq = '\0';
+        if (pci_bdf_parse(text, &roms[*n].bdf, &e) < 0)
+                return cli_opt_error(g, "%s", e.msg);
+        roms[*n].path = eq + 1;
+        ++*n;
+        return 0;
+}
+
 static int golden_compute_main(int argc, char **argv)
 {
         enum { OPT_PROFILE = 0x100, OPT_FIRMWARE, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY,
                OPT_VCPUS, OPT_PAGE_ADD, OPT_ACPI_LOG, OPT_ACPI_DIR, OPT_QEMU, OPT_ACPI_DUMP,
-               OPT_JSON };
+               OPT_OPTION_ROM, OPT_JSON };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, OPT_PROFILE },
                 { "firmware", required_argument, NULL, OPT_FIRMWARE },
@@ -144,6 +168,7 @@ static int golden_compute_main(int argc, char **argv)
                 { "acpi-dir", required_argument, NULL, OPT_ACPI_DIR },
                 { "qemu", required_argument, NULL, OPT_QEMU },
                 { "acpi-dump", required_argument, NULL, OPT_ACPI_DUMP },
+                { "option-rom", required_argument, NULL, OPT_OPTION_ROM },
                 { "output", required_argument, NULL, 'o' },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "help", no_argument, NULL, 'h' },
@@ -151,6 +176,7 @@ static int golden_compute_main(int argc, char **argv)
         };
         struct cli_getopt g = CLI_GETOPT_INIT("golden compute", "+o:h", opts);
         struct golden_compute_params p = { 0 };
+        struct golden_option_rom roms[GOLDEN_OPTION_ROM_MAX];
         _cleanup_golden_ struct golden gold = { 0 };
         struct tdxh_err e = { 0 };
         const char *profile = NULL, *page_add = NULL, *out = NULL, *qemu = NULL, *dump = NULL;
@@ -200,6 +226,11 @@ static int golden_compute_main(int argc, char **argv)
                         break;
                 case OPT_ACPI_DUMP:
                         dump = optarg;
+                case OPT_OPTION_ROM:
+                        r = option_rom_arg(&g, optarg, roms, &p.n_option_roms);
+                        if (r)
+                                return r;
+                        p.option_roms = roms;
                         break;
                 case 'o':
                         out = optarg;

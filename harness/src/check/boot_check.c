@@ -21,6 +21,7 @@
 #include "predict/explain_inputs.h"
 #include "golden/golden.h"
 #include "measure/mrtd.h"
+#include "measure/option_rom_events.h"
 #include "measure/profile.h"
 #include "report/model.h"
 #include "run/boot.h"
@@ -209,7 +210,8 @@ static void compute_inputs(struct run *R)
         struct explain_input_args args = { .firmware = R->session->platform.firmware,
                                            .kernel = R->kernel, .initrd = R->initrd,
                                            .cmdline = R->cmdline,
-                                           .memory = R->session->platform.memory };
+                                           .memory = R->session->platform.memory,
+                                           .qemu_rom_dir = OPTION_ROM_QEMU_DIR };
         uint64_t t = mono_now_ns();
 
         if (R->have_inputs)
@@ -299,6 +301,15 @@ static int facts_json(struct run *R, json_object **ret)
                         return -ENOMEM;
                 r = boot_session_summary(R->session, &summary);
                 if (r < 0 || json_add(o, "boot", summary) < 0)
+                        return -ENOMEM;
+        }
+        if (R->o->nic_model) {
+                /* What tdxh reproduce needs to add the same NIC again. */
+                json_object *nic = json_object_new_object();
+
+                if (!nic || json_add(o, "nic", nic) < 0 ||
+                    json_add_string(nic, "model", R->o->nic_model) < 0 ||
+                    (R->o->nic_romfile && json_add_string(nic, "romfile", R->o->nic_romfile) < 0))
                         return -ENOMEM;
         }
         if (json_add_string(o, "image", R->o->image) < 0 ||
@@ -420,7 +431,9 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
         if (platform_set(&p.firmware, o->firmware ? o->firmware : BOOT_CHECK_DEFAULT_FIRMWARE) < 0 ||
             platform_set(&p.kernel, R->kernel) < 0 || platform_set(&p.initrd, R->initrd) < 0 ||
             platform_set(&p.cmdline, R->cmdline) < 0 ||
-            (o->qemu && platform_set(&p.qemu, o->qemu) < 0)) {
+            (o->qemu && platform_set(&p.qemu, o->qemu) < 0) ||
+            (o->nic_model && platform_set(&p.nic_model, o->nic_model) < 0) ||
+            (o->nic_romfile && platform_set(&p.nic_romfile, o->nic_romfile) < 0)) {
                 platform_free(&p);
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");
         }

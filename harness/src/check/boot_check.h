@@ -24,6 +24,8 @@ struct boot_check_opts {
         const char *firmware; /* NULL: BOOT_CHECK_DEFAULT_FIRMWARE */
         const char *qemu;     /* NULL: qemu-system-x86_64 from $PATH */
         const char *cmdline;  /* NULL: the image's default command line */
+        const char *nic_model;   /* NULL: no NIC; else a PCI NIC at 00:02.0 (run/platform.h) */
+        const char *nic_romfile; /* NULL: QEMU's ROM for the model; "": none; else a file */
         uint64_t memory;      /* 0: BOOT_CHECK_DEFAULT_MEMORY */
         unsigned vcpus;       /* 0: 1 */
         const char *out_dir;  /* NULL: a new run directory under $TMPDIR */

@@ -17,7 +17,7 @@
 
 /* What a run recorded, borrowed from its parsed facts.json. */
 struct recorded {
-        const char *image, *golden, *cmdline, *firmware, *qemu, *memory;
+        const char *image, *golden, *cmdline, *firmware, *qemu, *memory, *nic_model, *nic_romfile;
         unsigned vcpus;
 };
 
@@ -76,6 +76,8 @@ static int read_recorded(json_object *facts, const char *facts_path, struct reco
                 .firmware = json_get_string(facts, "host.firmware.path"),
                 .qemu = json_get_string(facts, "host.qemu.path"),
                 .memory = json_get_string(facts, "host.memory"),
+                .nic_model = json_get_string(facts, "nic.model"),
+                .nic_romfile = json_get_string(facts, "nic.romfile"),
         };
         if (!ret->image || !ret->golden || !ret->memory)
                 return err_setf(e, -EINVAL, "%s: not the facts of a tdxh boot run (no image, golden "
@@ -200,6 +202,8 @@ int reproduce_run(const struct reproduce_opts *o, struct signal_watch *sw,
         b.firmware = rec.firmware;
         b.qemu = rec.qemu;
         b.vcpus = rec.vcpus;
+        b.nic_model = rec.nic_model;
+        b.nic_romfile = rec.nic_model ? rec.nic_romfile : NULL;
         boot_check_run(&b, sw, &res.boot, e);
         res.verdict = res.boot.verdict ? strdup(res.boot.verdict) : NULL;
         if (res.boot.exit_code > TDXH_EXIT_MISMATCH) {

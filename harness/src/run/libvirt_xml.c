@@ -199,6 +199,8 @@ int libvirt_domain_xml(const struct platform *p, const char *name, char **ret,
         r = platform_validate_resolved(p, "the domain XML", e);
         if (r < 0)
                 return r;
+        if (p->nic_model)
+                return err_setf(e, -EINVAL, "platform: nic_model: the domain XML has no NIC");
         doc = xmlNewDoc((const xmlChar *)"1.0");
         dom = doc ? xmlNewNode(NULL, (const xmlChar *)"domain") : NULL;
         if (!dom)

@@ -27,7 +27,8 @@ void platform_free(struct platform *p)
 {
         char **strings[] = { &p->qemu,         &p->firmware,   &p->kernel,
                              &p->initrd,       &p->cmdline,    &p->serial_log,
-                             &p->agent_socket, &p->tpm_socket, &p->qgs_unix };
+                             &p->agent_socket, &p->tpm_socket, &p->qgs_unix,
+                             &p->nic_model,    &p->nic_romfile };
 
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 free(*strings[i]);
@@ -122,6 +123,14 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
                 return err_setf(e, -EINVAL, "platform: vcpus: %u is outside 1..512", p->vcpus);
         if (tdx && p->accel == ACCEL_TCG)
                 return err_setf(e, -EINVAL, "platform: accel: qemu-tdx needs kvm, not tcg");
+        if (p->nic_model && (!*p->nic_model || strspn(p->nic_model, "abcdefghijklmnopqrstuvwxyz"
+                                                                   "0123456789_-") !=
+                                                        strlen(p->nic_model)))
+                return err_setf(e, -EINVAL,
+                                "platform: nic_model '%s' is not a QEMU device name (a-z, 0-9, _ and -)",
+                                p->nic_model);
+        if (p->nic_romfile && !p->nic_model)
+                return err_setf(e, -EINVAL, "platform: nic_romfile without nic_model");
         if (tdx && p->n_fw_cfg)
                 return err_setf(e, -EINVAL, "platform: fw_cfg items are for the fake backend");
         if (tdx && p->qgs_unix && (r = check_socket(p->qgs_unix, "qgs_unix", e)) < 0)

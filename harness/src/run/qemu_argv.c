@@ -152,6 +152,17 @@ static int build(const struct platform *p, struct strv *v)
             push2(v, "-device",
                   "virtserialport,bus=virtio-serial0.0,chardev=agent,name=" AGENT_PORT_NAME) < 0)
                 return -ENOMEM;
+        if (p->nic_model) {
+                /* No netdev: the NIC is there for what the firmware does
+                 * with it (its option ROM), and the guest reaches no network. */
+                _cleanup_free_ char *dev = NULL;
+
+                if (asprintf(&dev, "%s,addr=0x%x%s", p->nic_model, PLATFORM_NIC_SLOT,
+                             p->nic_romfile ? ",romfile=" : "") < 0)
+                        return -ENOMEM;
+                if (push_opt(v, "-device", dev, p->nic_romfile ? p->nic_romfile : "", "") < 0)
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < p->n_fw_cfg; i++) {
                 _cleanup_free_ char *prefix = NULL;
 
