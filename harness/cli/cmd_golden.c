@@ -226,6 +226,7 @@ static int golden_compute_main(int argc, char **argv)
                         break;
                 case OPT_ACPI_DUMP:
                         dump = optarg;
+                        break;
                 case OPT_OPTION_ROM:
                         r = option_rom_arg(&g, optarg, roms, &p.n_option_roms);
                         if (r)
