@@ -95,10 +95,10 @@ static int qemu_died(struct boot_session *s, const char *what, struct tdxh_err *
         }
         if (line[0])
                 return boot_fail(s, BOOT_FAIL_QEMU,
-                                 err_setf(e, -ECHILD, "qemu %s: %s", status, line), e);
+                                 err_setf(e, -ECHILD, "QEMU %s: %s", status, line), e);
         last_line_of(s->platform.serial_log, line, sizeof(line));
         return boot_fail(s, BOOT_FAIL_QEMU,
-                         err_setf(e, -ECHILD, "qemu %s while %s; last console line: '%s'",
+                         err_setf(e, -ECHILD, "QEMU %s while %s; last console line: '%s'",
                                   status, what, line),
                          e);
 }
