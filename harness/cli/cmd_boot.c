@@ -15,12 +15,15 @@ static void usage(FILE *f)
 {
         fputs("Usage: tdxh boot --image DIR [--backend fake] [--golden auto|FILE] [--memory SIZE]\n"
               "                 [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
-              "                 [--out RUNDIR] [--timeout SECONDS] [--json]\n"
+              "                 [--out RUNDIR] [--timeout SECONDS] [--no-agent] [--json]\n"
               "\n"
               "Boots the image once on the fake platform (QEMU + OVMF + swtpm; TCG, or KVM\n"
               "where it works), reads the registers and the event log through the guest agent,\n"
               "powers it off, and compares them with the golden file event by event. Prints\n"
               "the verdict, the explanation of any mismatch and where the reports are.\n"
+              "A guest that stops (powers off, resets, panics) before its agent answers has\n"
+              "no agent: the host reads the event log from its memory and the PCRs from\n"
+              "swtpm, compares those, and reports the agent's steps as skipped.\n"
               "\n"
               "  --image DIR       a built image: vmlinuz, initrd.img, cmdline and golden/\n"
               "                    (make image)\n"
@@ -32,7 +35,10 @@ static void usage(FILE *f)
               "  --firmware F      OVMF image (default /usr/share/ovmf/OVMF.fd)\n"
               "  --qemu BIN        QEMU binary (default qemu-system-x86_64)\n"
               "  --out RUNDIR      run directory (default: a new one under $TMPDIR)\n"
-              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300)\n"
+              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300);\n"
+              "                    with --no-agent, until the guest is read even if it runs\n"
+              "  --no-agent        the image has no agent: wait for the guest to stop, then\n"
+              "                    read its measurements from the host\n"
               "  --json            print the JSON report on stdout\n"
               "\n"
               "Exit status: 0 match, 1 mismatch, 2 bad input, 3 infrastructure failure.\n",
@@ -56,7 +62,7 @@ static void print_result(const struct boot_check_result *res)
 int cmd_boot(int argc, char **argv)
 {
         enum { OPT_IMAGE = 0x100, OPT_BACKEND, OPT_GOLDEN, OPT_MEMORY, OPT_VCPUS, OPT_CMDLINE,
-               OPT_FIRMWARE, OPT_QEMU, OPT_OUT, OPT_TIMEOUT, OPT_JSON };
+               OPT_FIRMWARE, OPT_QEMU, OPT_OUT, OPT_TIMEOUT, OPT_JSON, OPT_NO_AGENT };
         static const struct option opts[] = {
                 { "image", required_argument, NULL, OPT_IMAGE },
                 { "backend", required_argument, NULL, OPT_BACKEND },
@@ -69,6 +75,7 @@ int cmd_boot(int argc, char **argv)
                 { "out", required_argument, NULL, OPT_OUT },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "no-agent", no_argument, NULL, OPT_NO_AGENT },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -122,6 +129,9 @@ int cmd_boot(int argc, char **argv)
                         break;
                 case OPT_JSON:
                         json = true;
+                        break;
+                case OPT_NO_AGENT:
+                        o.no_agent = true;
                         break;
                 case 'h':
                         usage(stdout);
