@@ -169,39 +169,52 @@ static bool guid_at(const uint8_t *p, const uint8_t guid[16])
         return memcmp(p, guid, 16) == 0;
 }
 
-/* One chunk of memory: 1 when the stub's
- * entry was found in it. The final table's entry counts only in the same
- * array, a whole number of entries away. */
-static int scan_chunk(struct finder *f, const uint8_t *chunk, size_t len)
+/* The final table's entry counts only in the stub's array, a whole
+ * number of entries away from the stub's entry at addr; the window is read
+ * afresh, as the array may cross the chunk it was found in. */
+static int find_final(struct finder *f, uint64_t addr)
 {
-        size_t stub_at = 0;
-        bool found = false;
+        _cleanup_free_ uint8_t *win = NULL;
+        uint64_t span = (uint64_t)SAME_ARRAY_ENTRIES * CONFIG_ENTRY_LEN;
+        uint64_t lo = addr > span ? addr - span : addr % CONFIG_ENTRY_LEN;
+        uint64_t hi = addr + CONFIG_ENTRY_LEN + span;
         int r;
 
-        for (size_t off = 0; off + CONFIG_ENTRY_LEN <= len && !found; off += 8) {
+        if (hi > f->m->size)
+                hi = f->m->size;
+        win = malloc(hi - lo);
+        if (!win)
+                return -ENOMEM;
+        r = mem_read(f, lo, win, hi - lo);
+        if (r < 0)
+                return r;
+        for (uint64_t at = lo; at + CONFIG_ENTRY_LEN <= hi; at += CONFIG_ENTRY_LEN) {
+                if (at == addr || !guid_at(win + (at - lo), final_guid))
+                        continue;
+                r = try_final(f, le64_get(win + (at - lo) + 16));
+                if (r != 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* One chunk of memory at base: 1 when the stub's entry was found in it. */
+static int scan_chunk(struct finder *f, const uint8_t *chunk, size_t len, uint64_t base)
+{
+        int r;
+
+        for (size_t off = 0; off + CONFIG_ENTRY_LEN <= len; off += 8) {
                 if (!guid_at(chunk + off, linux_guid))
                         continue;
                 r = try_stub(f, le64_get(chunk + off + 16));
                 if (r < 0)
                         return r;
-                found = r > 0;
-                stub_at = off;
+                if (r == 0)
+                        continue;
+                r = find_final(f, base + off);
+                return r < 0 ? r : 1;
         }
-        if (!found)
-                return 0;
-        for (size_t k = 1; k <= SAME_ARRAY_ENTRIES; k++)
-                for (int dir = -1; dir <= 1; dir += 2) {
-                        size_t d = k * CONFIG_ENTRY_LEN;
-                        size_t off = dir < 0 ? stub_at - d : stub_at + d;
-
-                        if ((dir < 0 && d > stub_at) || off + CONFIG_ENTRY_LEN > len ||
-                            !guid_at(chunk + off, final_guid))
-                                continue;
-                        r = try_final(f, le64_get(chunk + off + 16));
-                        if (r != 0)
-                                return r < 0 ? r : 1;
-                }
-        return 1;
+        return 0;
 }
 
 int efi_tpm_log_find(const struct guest_mem *m, struct efi_tpm_log *ret, struct tdxh_err *e)
@@ -225,7 +238,7 @@ int efi_tpm_log_find(const struct guest_mem *m, struct efi_tpm_log *ret, struct 
                         len += CONFIG_ENTRY_LEN;
                 r = mem_read(&f, start, chunk, len);
                 if (r >= 0)
-                        r = scan_chunk(&f, chunk, len);
+                        r = scan_chunk(&f, chunk, len, start);
                 end = start;
         }
         evlog_free(&f.stub);
