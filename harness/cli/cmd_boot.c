@@ -16,12 +16,15 @@ static void usage(FILE *f)
         fputs("Usage: tdxh boot --image DIR [--backend fake] [--golden auto|FILE] [--memory SIZE]\n"
               "                 [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
               "                 [--nic MODEL[,romfile=FILE]]\n"
-              "                 [--out RUNDIR] [--timeout SECONDS] [--json]\n"
+              "                 [--out RUNDIR] [--timeout SECONDS] [--no-agent] [--json]\n"
               "\n"
               "Boots the image once on the fake platform (QEMU + OVMF + swtpm; TCG, or KVM\n"
               "where it works), reads the registers and the event log through the guest agent,\n"
               "powers it off, and compares them with the golden file event by event. Prints\n"
               "the verdict, the explanation of any mismatch and where the reports are.\n"
+              "A guest that stops (powers off, resets, panics) before its agent answers has\n"
+              "no agent: the host reads the event log from its memory and the PCRs from\n"
+              "swtpm, compares those, and reports the agent's steps as skipped.\n"
               "\n"
               "  --image DIR       a built image: vmlinuz, initrd.img, cmdline and golden/\n"
               "                    (make image)\n"
@@ -37,7 +40,10 @@ static void usage(FILE *f)
               "                    with no network behind it; OVMF runs its option ROM:\n"
               "                    QEMU's default for the model, FILE, or none (romfile=)\n"
               "  --out RUNDIR      run directory (default: a new one under $TMPDIR)\n"
-              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300)\n"
+              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300);\n"
+              "                    with --no-agent, until the guest is read even if it runs\n"
+              "  --no-agent        the image has no agent: wait for the guest to stop, then\n"
+              "                    read its measurements from the host\n"
               "  --json            print the JSON report on stdout\n"
               "\n"
               "Exit status: 0 match, 1 mismatch, 2 bad input, 3 infrastructure failure.\n",
@@ -79,7 +85,7 @@ static int nic_arg(const struct cli_getopt *g, char *text, struct boot_check_opt
 int cmd_boot(int argc, char **argv)
 {
         enum { OPT_IMAGE = 0x100, OPT_BACKEND, OPT_GOLDEN, OPT_MEMORY, OPT_VCPUS, OPT_CMDLINE,
-               OPT_FIRMWARE, OPT_QEMU, OPT_NIC, OPT_OUT, OPT_TIMEOUT, OPT_JSON };
+               OPT_FIRMWARE, OPT_QEMU, OPT_NIC, OPT_OUT, OPT_TIMEOUT, OPT_JSON, OPT_NO_AGENT };
         static const struct option opts[] = {
                 { "image", required_argument, NULL, OPT_IMAGE },
                 { "backend", required_argument, NULL, OPT_BACKEND },
@@ -93,6 +99,7 @@ int cmd_boot(int argc, char **argv)
                 { "out", required_argument, NULL, OPT_OUT },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "no-agent", no_argument, NULL, OPT_NO_AGENT },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -151,6 +158,9 @@ int cmd_boot(int argc, char **argv)
                         break;
                 case OPT_JSON:
                         json = true;
+                        break;
+                case OPT_NO_AGENT:
+                        o.no_agent = true;
                         break;
                 case 'h':
                         usage(stdout);

@@ -35,6 +35,7 @@ int boot_session_new(struct platform *p, const struct fake_boot_opts *opts,
         s->tpm = (struct swtpm)SWTPM_INIT;
         s->qemu = (struct child)CHILD_INIT;
         s->agent = (struct agent_chan)AGENT_CHAN_INIT;
+        s->qmp = (struct qmp)QMP_INIT;
         r = rundir_open(&s->dir, opts->out_dir, e);
         if (r < 0) {
                 s->failure = BOOT_FAIL_SETUP;
@@ -69,6 +70,12 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
         if (!fake_dir || !s->qemu_log ||
             platform_set_boot_paths(p, s->dir.path, s->dir.runtime) < 0)
                 return -ENOMEM;
+        if (s->opts.host_evidence) {
+                _cleanup_free_ char *qmp = rundir_runtime_file(&s->dir, "qmp.sock");
+
+                if (!qmp || platform_set(&p->qmp_socket, qmp) < 0)
+                        return -ENOMEM;
+        }
         r = platform_validate(p, e);
         if (r < 0)
                 return r;
@@ -151,6 +158,13 @@ static int start_qemu(struct boot_session *s, const struct deadline *d, struct t
                 return boot_wait_failed(s, r, dead, "waiting for QEMU to start", e);
         s->agent = (struct agent_chan)AGENT_CHAN_INIT;
         s->agent.fd = fd;
+        if (s->platform.qmp_socket) {
+                r = qmp_connect(&s->qmp, s->platform.qmp_socket, d, &w, e);
+                if (r < 0)
+                        return r == -ECHILD || r == -ETIMEDOUT || r == -ECANCELED
+                                       ? boot_wait_failed(s, r, &s->qemu, "connecting to QMP", e)
+                                       : boot_fail(s, BOOT_FAIL_QEMU, r, e);
+        }
         s->timings.qemu_ready_ms = elapsed_ms(s->qemu_started_ns);
         phase(s, BOOT_PHASE_QEMU_STARTED);
         return 0;
@@ -160,7 +174,32 @@ static int start_qemu(struct boot_session *s, const struct deadline *d, struct t
  * wait returns at once without touching the channel again. */
 static int hello_retry(void *userdata, struct tdxh_err *e)
 {
-        return boot_check_console(userdata, e);
+        struct boot_session *s = userdata;
+        int r;
+
+        if (!s->opts.agent_optional || !s->platform.qmp_socket)
+                return boot_check_console(s, e);
+        r = boot_host_check_stopped(s, e);
+        if (r > 0) {
+                s->no_agent = true;
+                return err_setf(e, -ENOMSG, "no agent: %s before any hello", s->stopped_how);
+        }
+        return r;
+}
+
+/* Once the agent answers, a guest poweroff ends QEMU again, as the stop
+ * path expects ([Q] qapi/run-state.json, set-action). */
+static int unpause_on_shutdown(struct boot_session *s, const struct deadline *d,
+                               struct tdxh_err *e)
+{
+        struct wait_watch w = { .sig = s->sig, .children = { &s->qemu } };
+        _cleanup_json_ json_object *args = json_object_new_object();
+
+        if (!s->platform.qmp_socket)
+                return 0;
+        if (!args || json_add_string(args, "shutdown", "poweroff") < 0)
+                return -ENOMEM;
+        return qmp_call(&s->qmp, "set-action", args, NULL, d, &w, e);
 }
 
 static int wait_agent(struct boot_session *s, const struct deadline *d, struct tdxh_err *e)
@@ -171,8 +210,15 @@ static int wait_agent(struct boot_session *s, const struct deadline *d, struct t
         int r;
 
         r = agent_wait_hello(&s->agent, try_ms, d, &w, hello_retry, s, &s->hello, &inner);
+        if (r == -ENOMSG && s->no_agent) {
+                memcpy(e, &inner, sizeof(inner));
+                return r;
+        }
         if (r < 0)
                 return boot_agent_failed(s, r, &w, &inner, e);
+        r = unpause_on_shutdown(s, d, e);
+        if (r < 0)
+                return boot_fail(s, BOOT_FAIL_QEMU, r, e);
         s->timings.agent_ready_ms = elapsed_ms(s->qemu_started_ns);
         phase(s, BOOT_PHASE_AGENT_READY);
         return 0;
@@ -281,6 +327,7 @@ int fake_boot_stop(struct boot_session *s, struct tdxh_err *e)
                 grace = POWEROFF_GRACE_MS;
         }
         agent_chan_close(&s->agent);
+        qmp_close(&s->qmp);
         if (s->qemu.pid > 0) {
                 r = child_terminate(&s->qemu, grace, QEMU_TERM_MS, e);
                 if (grace)
@@ -300,6 +347,7 @@ void boot_session_free(struct boot_session *s)
         if (!s)
                 return;
         agent_chan_close(&s->agent);
+        qmp_close(&s->qmp);
         child_done(&s->qemu);
         swtpm_done(&s->tpm);
         rundir_close(&s->dir);
@@ -308,5 +356,6 @@ void boot_session_free(struct boot_session *s)
         strv_free(&s->qemu_argv);
         platform_free(&s->platform);
         free(s->qemu_log);
+        free(s->stopped_how);
         free(s);
 }

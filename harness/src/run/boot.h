@@ -24,6 +24,22 @@
  * returns once QEMU is up, and fake_boot_wait_exit() waits for the guest to
  * power off by itself.
  *
+ * Host evidence (opts.host_evidence): QEMU also serves QMP and pauses when
+ * the guest powers off or resets, so that the host can read what a guest
+ * without the agent measured:
+ *
+ *   fake_boot_start(s, &sw, &e)                  with agent_optional, -ENOMSG
+ *                                               and s->no_agent when the
+ *                                               guest stopped before any
+ *                                               hello; or without
+ *                                               wait_agent, then
+ *   fake_boot_wait_stopped(s, &d, &e)            the guest stopped (or was
+ *                                               paused at the deadline)
+ *   fake_boot_read_memory(s, addr, buf, n, &e)   its physical memory
+ *   fake_boot_read_pcrs(s, mask, pcrs, &e)       QEMU killed, the PCRs read
+ *                                               from swtpm
+ *   fake_boot_stop(s, &e)                        as above
+ *
  * When a step fails, every child has already been stopped and reaped and
  * the runtime directory removed when the function returns; s->failure says
  * what failed and the error message is one line: QEMU's last stderr line
@@ -45,6 +61,7 @@
 #include "run/child.h"
 #include "fakes/fake_tdx.h"
 #include "run/platform.h"
+#include "run/qmp.h"
 #include "run/rundir.h"
 #include "run/signals.h"
 #include "run/swtpm.h"
@@ -79,6 +96,11 @@ struct fake_boot_opts {
          * module hands to the guest. NULL: no opt/tdxh/mrtd file. */
         fake_tdx_mrtd_fn mrtd_fn;
         bool wait_agent;           /* wait for the agent's hello */
+        bool host_evidence;        /* QMP, and a pause instead of an exit (see above) */
+        /* With wait_agent and host_evidence: a guest that stops (powers
+         * off, resets, panics) before any hello has no agent; the start
+         * returns -ENOMSG with s->no_agent set and nothing failed. */
+        bool agent_optional;
         uint64_t boot_timeout_ms;  /* QEMU start to hello; 0: 180 s */
         uint64_t hello_try_ms;     /* hello resent this often; 0: 2 s */
         /* Progress; may be NULL. Called in the caller's process. */
@@ -106,6 +128,9 @@ struct boot_session {
         struct child qemu;
         struct strv qemu_argv;
         struct agent_chan agent;
+        struct qmp qmp;         /* with host_evidence */
+        bool no_agent;          /* the guest stopped before any hello */
+        char *stopped_how;      /* how the guest stopped, for the report */
         json_object *facts;     /* host facts incl. argv lists (host_facts.h) */
         json_object *hello;     /* the agent's hello answer, when live */
         struct signal_watch *sig; /* borrowed from fake_boot_start() */
@@ -128,6 +153,26 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
  * stops swtpm. 0 when the guest powered off cleanly; a panic, a non-zero
  * QEMU exit, swtpm's death, the deadline or a signal fail as above. */
 int fake_boot_wait_exit(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
+
+/* Host evidence; see the lifecycle above. Waits until the guest powers off
+ * or resets (QEMU pauses) or its kernel panics (QEMU is paused); at the
+ * deadline the running guest is paused. s->stopped_how says which. QEMU's
+ * or swtpm's death and signals fail as above. */
+int fake_boot_wait_stopped(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
+
+/* len bytes of the paused guest's physical memory at addr (QMP pmemsave
+ * into the runtime directory, read back, removed). */
+int fake_boot_read_memory(struct boot_session *s, uint64_t addr, void *buf, size_t len,
+                          struct tdxh_err *e);
+
+/* RAM from address 0 up: all of it below 4 GiB on q35 unless it reaches
+ * 0xb0000000, then 2 GiB ([Q] hw/i386/pc_q35.c, pc_q35_init, lowmem). */
+uint64_t fake_boot_low_ram(const struct boot_session *s);
+
+/* Ends QEMU with SIGKILL, so that it sends swtpm no CMD_SHUTDOWN, and reads
+ * the SHA-384 value of each PCR in mask from swtpm (run/swtpm_pcr.h). */
+int fake_boot_read_pcrs(struct boot_session *s, uint32_t mask, uint8_t ret[][SHA384_LEN],
+                        struct tdxh_err *e);
 
 /* The stop path; see the lifecycle above. After a signal (the session's
  * watch saw one) the poweroff request is skipped and QEMU gets SIGTERM at

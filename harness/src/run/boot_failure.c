@@ -24,6 +24,7 @@ int boot_fail(struct boot_session *s, enum boot_failure f, int r, struct tdxh_er
         if (s->failure == BOOT_FAIL_NONE)
                 s->failure = f;
         agent_chan_close(&s->agent);
+        qmp_close(&s->qmp);
         (void)child_terminate(&s->qemu, 0, FAIL_QEMU_TERM_MS, NULL);
         (void)swtpm_stop(&s->tpm, NULL);
         if (s->qemu.reaped && s->qemu_started_ns && !s->timings.guest_ran_ms)
@@ -43,7 +44,7 @@ static void last_line_of(const char *path, char *out, size_t len)
                 logtail_last_line(text, out, len);
 }
 
-static bool console_panic(const struct boot_session *s, char *line, size_t len)
+bool boot_console_panic(const struct boot_session *s, char *line, size_t len)
 {
         _cleanup_free_ char *text = NULL;
 
@@ -57,7 +58,7 @@ int boot_check_console(struct boot_session *s, struct tdxh_err *e)
 {
         char line[LINE_MAX_LEN];
 
-        if (!console_panic(s, line, sizeof(line)))
+        if (!boot_console_panic(s, line, sizeof(line)))
                 return 0;
         return boot_fail(s, BOOT_FAIL_PANIC,
                          err_setf(e, -EIO, "guest kernel panic: %s", line), e);

@@ -23,6 +23,14 @@ int boot_wait_failed(struct boot_session *s, int r, struct child *dead, const ch
 int boot_agent_failed(struct boot_session *s, int r, const struct wait_watch *w,
                       const struct tdxh_err *inner, struct tdxh_err *e);
 
+/* The serial console shows a kernel panic: its line in line. */
+bool boot_console_panic(const struct boot_session *s, char *line, size_t len);
+
+/* With host evidence: 1 when the guest has stopped by itself (QEMU paused
+ * on its poweroff or reset, or a kernel panic on the console, after which
+ * QEMU is paused), s->stopped_how set; 0 while it runs. */
+int boot_host_check_stopped(struct boot_session *s, struct tdxh_err *e);
+
 /* Fails with BOOT_FAIL_PANIC when the serial console shows a kernel panic;
  * otherwise 0. */
 int boot_check_console(struct boot_session *s, struct tdxh_err *e);

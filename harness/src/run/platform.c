@@ -28,7 +28,7 @@ void platform_free(struct platform *p)
         char **strings[] = { &p->qemu,         &p->firmware,   &p->kernel,
                              &p->initrd,       &p->cmdline,    &p->serial_log,
                              &p->agent_socket, &p->tpm_socket, &p->qgs_unix,
-                             &p->nic_model,    &p->nic_romfile };
+                             &p->nic_model,    &p->nic_romfile, &p->qmp_socket };
 
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 free(*strings[i]);
@@ -139,6 +139,8 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
                 return err_setf(e, -EINVAL, "platform: mrconfigid, mrowner and mrownerconfig are "
                                             "for a TD (qemu-tdx), not the fake");
         if (!tdx && (r = check_socket(p->tpm_socket, "tpm_socket", e)) < 0)
+                return r;
+        if (!tdx && p->qmp_socket && (r = check_socket(p->qmp_socket, "qmp_socket", e)) < 0)
                 return r;
         for (size_t i = 0; i < p->n_fw_cfg; i++) {
                 const char *n = p->fw_cfg[i].name;

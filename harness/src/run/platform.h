@@ -59,6 +59,12 @@ struct platform {
 
         /* fake only */
         char *tpm_socket;          /* swtpm's control socket */
+        /* For reading a guest from the host (boot.h, host_evidence): QEMU
+         * serves QMP here, and a guest poweroff or reset (-no-reboot turns
+         * resets into poweroffs) pauses QEMU instead of ending it
+         * (-action shutdown=pause, QEMU >= 6.0), so that the guest's memory
+         * and the TPM's connection outlive the guest. NULL: neither. */
+        char *qmp_socket;
         struct fw_cfg_item *fw_cfg;
         size_t n_fw_cfg;
 

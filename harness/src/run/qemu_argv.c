@@ -146,6 +146,12 @@ static int build(const struct platform *p, struct strv *v)
                      push2(v, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm") < 0 ||
                      push2(v, "-device", "tpm-crb,tpmdev=tpm0") < 0))
                 return -ENOMEM;
+        if (!tdx && p->qmp_socket &&
+            (push_opt(v, "-chardev", "socket,id=qmp,path=", p->qmp_socket,
+                      ",server=on,wait=off") < 0 ||
+             push2(v, "-mon", "chardev=qmp,mode=control") < 0 ||
+             push2(v, "-action", "shutdown=pause") < 0))
+                return -ENOMEM;
         if (push2(v, "-device", "virtio-serial-pci,id=virtio-serial0") < 0 ||
             push_opt(v, "-chardev", "socket,id=agent,path=", p->agent_socket,
                      ",server=on,wait=off") < 0 ||
