@@ -217,10 +217,35 @@ static void progress(const struct srun *R, size_t i, const char *what)
 /* facts.host: the machine (host_system_facts()) and what the first boot
  * ran (QEMU's version and the firmware's digest, from boot-1/facts.json),
  * so that a merged report can say which host ran which case. */
+/* Through libvirt: "libvirt 9.0.0 (URI)" and the QEMU the daemon ran
+ * ("QEMU 7.2.22 (through libvirt)"), from the boot's facts.libvirt; both
+ * NULL for the other backends. */
+static int libvirt_json(json_object *host, char **ret_libvirt, char **ret_qemu)
+{
+        json_object *l = NULL;
+        const char *ver, *uri, *qemu;
+
+        *ret_libvirt = *ret_qemu = NULL;
+        if (!host || !json_object_object_get_ex(host, "libvirt", &l))
+                return 0;
+        ver = json_get_string(l, "version");
+        uri = json_get_string(l, "uri");
+        qemu = json_get_string(l, "qemu_version");
+        if (asprintf(ret_libvirt, "libvirt %s (%s)", ver ? ver : "?", uri ? uri : "?") < 0) {
+                *ret_libvirt = NULL;
+                return -ENOMEM;
+        }
+        if (qemu && asprintf(ret_qemu, "QEMU %s (through libvirt)", qemu) < 0) {
+                *ret_qemu = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 static int host_json(struct srun *R, json_object **ret)
 {
         _cleanup_json_ json_object *o = NULL, *boot = NULL;
-        _cleanup_free_ char *path = NULL;
+        _cleanup_free_ char *path = NULL, *lv = NULL, *qemu = NULL;
         json_object *h = NULL, *v = NULL;
         const char *backend = R->o->backend ? R->o->backend : "fake";
         int r = host_system_facts(&o);
@@ -232,11 +257,15 @@ static int host_json(struct srun *R, json_object **ret)
         boot = json_object_from_file(path);
         if (boot)
                 (void)json_object_object_get_ex(boot, "host", &h);
+        r = libvirt_json(h, &lv, &qemu);
+        if (r < 0)
+                return r;
         if (json_add_string(o, "backend", backend) < 0 ||
-            json_add_string(o, "qemu", h && json_object_object_get_ex(h, "qemu", &v) &&
-                                               json_object_object_get_ex(v, "version", &v)
+            json_add_string(o, "qemu", qemu ? qemu
+                                       : h && json_object_object_get_ex(h, "qemu", &v) &&
+                                                 json_object_object_get_ex(v, "version", &v)
                                            ? json_object_get_string(v) : NULL) < 0 ||
-            json_add_string(o, "libvirt", NULL) < 0 ||
+            json_add_string(o, "libvirt", lv) < 0 ||
             json_add_string(o, "ovmf_sha256", h && json_object_object_get_ex(h, "firmware", &v) &&
                                                       json_object_object_get_ex(v, "sha256", &v)
                                                   ? json_object_get_string(v) : NULL) < 0)
@@ -346,9 +375,9 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
         int code = 0, r;
 
         *ret = (struct scenario_result){ 0 };
-        if (o->backend && strcmp(o->backend, "fake") != 0) {
+        if (scenario_run_is_td(o)) {
                 err_setf(e, -EINVAL, "--backend %s: this version starts scenarios on the fake "
-                                     "backend only (the others with --dry-run)", o->backend);
+                                     "platform only (a TD with --dry-run)", o->backend);
                 return set_verdict(&R, TDXH_EXIT_BAD_INPUT, "bad input", e->msg);
         }
         ret->steps = calloc(sc->n_steps ? sc->n_steps : 1, sizeof(*ret->steps));
