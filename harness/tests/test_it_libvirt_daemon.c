@@ -6,7 +6,8 @@
  * and the same registers (MRTD, RTMR0-3) as through the direct fake
  * backend, and the run directory records what libvirt ran; a scenario that
  * reboots and then fails a step, and a run interrupted by SIGINT while its
- * guest boots, leave no domain, no QEMU and no swtpm. The daemon is started
+ * guest boots, leave no domain, no QEMU and no swtpm; a URI without a
+ * daemon fails the boot step with libvirt's reason. The daemon is started
  * and stopped by the runner's process around all tests; a domain, a QEMU or
  * a swtpm still there when a test ends, or a daemon process after the
  * teardown, fails the program. */
@@ -204,6 +205,15 @@ static void run_tdxh_as_daemon_user(struct run_result *r, const char *const *arg
         run_cmd(r, v, 600);
 }
 
+/* tdxh run SCENARIO --out OUT through libvirt at connect. */
+static void run_libvirt(struct run_result *r, const char *scenario, const char *out,
+                        const char *connect)
+{
+        run_tdxh_as_daemon_user(r, (const char *[]){ "run", scenario, "--image", it_image, "--out", out,
+                                                     "--backend", "libvirt", "--platform", "fake",
+                                                     "--connect", connect, NULL });
+}
+
 /* A folder of the run directories, the daemon's user's. */
 static char *out_dir(const char *name)
 {
@@ -263,9 +273,7 @@ START_TEST(test_libvirt_run_matches_the_direct_fake_backend)
         struct run_result r;
         size_t len = 0;
 
-        run_tdxh_as_daemon_user(&r, (const char *[]){ "run", "measure-extend-quote-seal", "--image",
-                                                      it_image, "--out", lv, "--backend", "libvirt",
-                                                      "--platform", "fake", "--connect", uri, NULL });
+        run_libvirt(&r, "measure-extend-quote-seal", lv, uri);
         ck_assert_msg(r.status == 0, "libvirt: exit %d\n%s\n%s", r.status, r.out, r.err);
         ck_assert_ptr_nonnull(strstr(r.out, "verdict: pass"));
         run_result_free(&r);
@@ -334,9 +342,7 @@ START_TEST(test_libvirt_run_reboots_and_a_failed_step_leaves_no_domain)
 
         ck_assert_int_ge(asprintf(&sc, "%s/reboot-then-fail.yaml", out), 0);
         ck_assert_int_eq(file_write_atomic(sc, reboot_then_fail, strlen(reboot_then_fail), 0644, NULL), 0);
-        run_tdxh_as_daemon_user(&r, (const char *[]){ "run", sc, "--image", it_image, "--out", out,
-                                                      "--backend", "libvirt", "--platform", "fake",
-                                                      "--connect", uri, NULL });
+        run_libvirt(&r, sc, out, uri);
         ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
         ck_assert_msg(strstr(r.out, "  pass  reboot:") && strstr(r.out, "  pass  measure:") &&
                       strstr(r.out, "  fail  measure that should have been refused:") &&
@@ -390,6 +396,25 @@ START_TEST(test_libvirt_run_interrupted_while_the_guest_boots_leaves_nothing)
 }
 END_TEST
 
+/* No daemon behind the URI: the boot step is an infrastructure failure
+ * naming libvirt's reason, and the swtpm it had started is gone. */
+START_TEST(test_libvirt_run_without_a_daemon_fails_the_boot_with_libvirt_reason)
+{
+        char *out = out_dir("no-daemon"), *bad = NULL;
+        struct run_result r;
+
+        ck_assert_int_ge(asprintf(&bad, "qemu+unix:///session?socket=%s/no-such.sock", dir), 0);
+        run_libvirt(&r, "measure-extend-quote-seal", out, bad);
+        ck_assert_msg(r.status == 3, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.out, "  error boot: libvirt: ") && strstr(r.out, "no-such.sock"), "%s",
+                      r.out);
+        run_result_free(&r);
+        assert_nothing_left(out);
+        free(bad);
+        free(out);
+}
+END_TEST
+
 int main(void)
 {
         static const char *const needed[] = { "libvirtd", "qemu-system-x86_64", "swtpm" };
@@ -415,6 +440,7 @@ int main(void)
         tcase_add_test(tc, test_libvirt_run_matches_the_direct_fake_backend);
         tcase_add_test(tc, test_libvirt_run_reboots_and_a_failed_step_leaves_no_domain);
         tcase_add_test(tc, test_libvirt_run_interrupted_while_the_guest_boots_leaves_nothing);
+        tcase_add_test(tc, test_libvirt_run_without_a_daemon_fails_the_boot_with_libvirt_reason);
         suite_add_tcase(s, tc);
         r = run_suite(s);
         return r != 0 ? r : leaked ? 1 : 0;
