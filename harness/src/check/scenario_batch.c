@@ -209,6 +209,10 @@ static int spawn_job(const struct scenario *sc, const char *dir, const struct ba
             strv_push(&argv, "--progress-lines") < 0 || strv_push(&argv, "--out") < 0 ||
             strv_push(&argv, dir) < 0 ||
             (o->run.backend && (strv_push(&argv, "--backend") < 0 || strv_push(&argv, o->run.backend) < 0)) ||
+            (o->run.libvirt_fake && (strv_push(&argv, "--platform") < 0 ||
+                                     strv_push(&argv, "fake") < 0)) ||
+            (o->run.libvirt_uri && (strv_push(&argv, "--connect") < 0 ||
+                                    strv_push(&argv, o->run.libvirt_uri) < 0)) ||
             (o->run.image && (strv_push(&argv, "--image") < 0 || strv_push(&argv, o->run.image) < 0)) ||
             (o->run.firmware && (strv_push(&argv, "--firmware") < 0 ||
                                  strv_push(&argv, o->run.firmware) < 0)) ||

@@ -79,11 +79,6 @@ static int boot_platform(struct srun *R, const struct step *st, unsigned boot, c
         return 0;
 }
 
-static bool is_libvirt(const struct scenario_run_opts *o)
-{
-        return o->backend && strcmp(o->backend, "libvirt") == 0;
-}
-
 int scenario_dry_run(const struct scenario *sc, const struct scenario_run_opts *o, char **ret,
                      struct tdxh_err *e)
 {
@@ -107,7 +102,7 @@ int scenario_dry_run(const struct scenario *sc, const struct scenario_run_opts *
                 r = boot_platform(&R, st, ++boot, o->out_dir, &pl);
                 if (r < 0)
                         break;
-                if (is_libvirt(o)) {
+                if (srun_is_libvirt(o)) {
                         r = asprintf(&name, "tdxh-%s-boot-%u", sc->name, boot) < 0 ? -ENOMEM : 0;
                         if (r >= 0)
                                 r = libvirt_domain_xml(&pl, name, &xml, e);

@@ -215,6 +215,31 @@ static void progress(const struct srun *R, size_t i, const char *what)
                 R->o->on_progress(R->sc, i, R->sc->n_steps, what, R->o->userdata);
 }
 
+/* Through libvirt: "libvirt 9.0.0 (URI)" and the QEMU the daemon ran
+ * ("QEMU 7.2.22 (through libvirt)"), from the boot's facts.libvirt; both
+ * NULL for the other backends. */
+static int libvirt_json(json_object *host, char **ret_libvirt, char **ret_qemu)
+{
+        json_object *l = NULL;
+        const char *ver, *uri, *qemu;
+
+        *ret_libvirt = *ret_qemu = NULL;
+        if (!host || !json_object_object_get_ex(host, "libvirt", &l))
+                return 0;
+        ver = json_get_string(l, "version");
+        uri = json_get_string(l, "uri");
+        qemu = json_get_string(l, "qemu_version");
+        if (asprintf(ret_libvirt, "libvirt %s (%s)", ver ? ver : "?", uri ? uri : "?") < 0) {
+                *ret_libvirt = NULL;
+                return -ENOMEM;
+        }
+        if (qemu && asprintf(ret_qemu, "QEMU %s (through libvirt)", qemu) < 0) {
+                *ret_qemu = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 /* facts.host: the machine (host_system_facts()) and what the first boot
  * ran (QEMU's version and the firmware's digest, from boot-1/facts.json,
  * whose host object is h, or NULL), so that a merged report can say which
@@ -222,14 +247,18 @@ static void progress(const struct srun *R, size_t i, const char *what)
 static int host_json(struct srun *R, json_object *h, json_object **ret)
 {
         _cleanup_json_ json_object *o = NULL;
+        _cleanup_free_ char *lv = NULL, *qemu = NULL;
         const char *backend = R->o->backend ? R->o->backend : "fake";
         int r = host_system_facts(&o);
 
         if (r < 0)
                 return r;
+        r = libvirt_json(h, &lv, &qemu);
+        if (r < 0)
+                return r;
         if (json_add_string(o, "backend", backend) < 0 ||
-            json_add_string(o, "qemu", json_get_string(h, "qemu.version")) < 0 ||
-            json_add_string(o, "libvirt", NULL) < 0 ||
+            json_add_string(o, "qemu", qemu ? qemu : json_get_string(h, "qemu.version")) < 0 ||
+            json_add_string(o, "libvirt", lv) < 0 ||
             json_add_string(o, "ovmf_sha256", json_get_string(h, "firmware.sha256")) < 0)
                 return -ENOMEM;
         /* The fake backend's TDX module is tdxh's own. */
@@ -368,9 +397,9 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
         int code = 0, r;
 
         *ret = (struct scenario_result){ 0 };
-        if (o->backend && strcmp(o->backend, "fake") != 0) {
+        if (scenario_run_is_td(o)) {
                 err_setf(e, -EINVAL, "--backend %s: this version starts scenarios on the fake "
-                                     "backend only (the others with --dry-run)", o->backend);
+                                     "platform only (a TD with --dry-run)", o->backend);
                 return set_verdict(&R, TDXH_EXIT_BAD_INPUT, "bad input", e->msg);
         }
         ret->steps = calloc(sc->n_steps ? sc->n_steps : 1, sizeof(*ret->steps));

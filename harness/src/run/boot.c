@@ -92,6 +92,8 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
                 if (r < 0)
                         return r;
         }
+        if (s->opts.libvirt_uri)
+                return boot_domain_xml(s, e);
         return qemu_argv_build(p, &s->qemu_argv, e);
 }
 
@@ -116,6 +118,9 @@ static int collect_facts(struct boot_session *s, const struct swtpm_opts *to,
         if (r < 0)
                 return boot_fail(s, r == -ECANCELED ? BOOT_FAIL_SIGNAL : BOOT_FAIL_SETUP, r, e);
         s->timings.facts_ms = elapsed_ms(t0);
+        /* Through libvirt, QEMU's command line is libvirt's (boot_libvirt.c). */
+        if (s->opts.libvirt_uri)
+                return 0;
         return host_facts_add_argv(s->facts, "qemu", &s->qemu_argv);
 }
 
@@ -139,8 +144,7 @@ static int start_swtpm(struct boot_session *s, const struct swtpm_opts *to, stru
 static int start_qemu(struct boot_session *s, const struct deadline *d, struct tdxh_err *e)
 {
         struct wait_watch w = { .sig = s->sig, .children = { &s->qemu, &s->tpm.proc } };
-        struct child *dead = NULL;
-        int r, fd = -1;
+        int r;
 
         r = child_spawn(&s->qemu,
                         &(struct child_opts){
@@ -153,9 +157,18 @@ static int start_qemu(struct boot_session *s, const struct deadline *d, struct t
         if (r < 0)
                 return boot_fail(s, BOOT_FAIL_QEMU, r, e);
         s->qemu_started_ns = s->qemu.started_ns;
-        r = unix_connect_wait(s->platform.agent_socket, d, &w, &dead, &fd);
+        return boot_agent_socket_connect(s, d, &w, "waiting for QEMU to start", e);
+}
+
+int boot_agent_socket_connect(struct boot_session *s, const struct deadline *d,
+                              const struct wait_watch *w, const char *what, struct tdxh_err *e)
+{
+        struct child *dead = NULL;
+        int r, fd = -1;
+
+        r = unix_connect_wait(s->platform.agent_socket, d, w, &dead, &fd);
         if (r < 0)
-                return boot_wait_failed(s, r, dead, "waiting for QEMU to start", e);
+                return boot_wait_failed(s, r, dead, what, e);
         s->agent = (struct agent_chan)AGENT_CHAN_INIT;
         s->agent.fd = fd;
         if (s->platform.qmp_socket) {
@@ -263,7 +276,7 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
                 return r;
         /* The boot deadline starts with QEMU: facts and swtpm have their own. */
         d = deadline_in_ms(ms);
-        r = start_qemu(s, &d, e);
+        r = s->opts.libvirt_uri ? boot_domain_start(s, &d, e) : start_qemu(s, &d, e);
         if (r < 0)
                 return r;
         s->live = true;
@@ -321,13 +334,18 @@ int fake_boot_stop(struct boot_session *s, struct tdxh_err *e)
         int r = 0, q;
 
         /* After SIGINT/SIGTERM the user wants it over: straight to SIGTERM. */
-        if (child_running(&s->qemu) && s->hello && s->agent.fd >= 0 &&
+        if ((child_running(&s->qemu) || s->domain) && s->hello && s->agent.fd >= 0 &&
             !signal_watch_pending(s->sig)) {
                 request_poweroff(s);
                 grace = POWEROFF_GRACE_MS;
         }
         agent_chan_close(&s->agent);
         qmp_close(&s->qmp);
+        if (s->domain) {
+                boot_domain_stop(s, grace);
+                if (grace)
+                        s->timings.poweroff_ms = elapsed_ms(t0);
+        }
         if (s->qemu.pid > 0) {
                 r = child_terminate(&s->qemu, grace, QEMU_TERM_MS, e);
                 if (grace)
@@ -349,6 +367,7 @@ void boot_session_free(struct boot_session *s)
         agent_chan_close(&s->agent);
         qmp_close(&s->qmp);
         child_done(&s->qemu);
+        boot_domain_destroy(s);
         swtpm_done(&s->tpm);
         rundir_close(&s->dir);
         json_object_put(s->facts);
@@ -357,5 +376,6 @@ void boot_session_free(struct boot_session *s)
         platform_free(&s->platform);
         free(s->qemu_log);
         free(s->stopped_how);
+        free(s->domain_xml);
         free(s);
 }

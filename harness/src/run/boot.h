@@ -20,6 +20,18 @@
  *                                               runtime directory; the run
  *                                               directory stays
  *
+ * With opts.libvirt_uri the same boot goes through libvirt (the libvirt
+ * backend with the fake platform): swtpm, the fake TDX module's files and
+ * the agent channel are tdxh's as above, but QEMU is a transient domain
+ * started from the platform's domain XML (libvirt_xml.h, the TPM as
+ * libvirt's external backend on swtpm's socket) instead of a child, and the
+ * stop path waits for the domain to go away after the poweroff request,
+ * then destroys it. The domain is destroyed on every path a QEMU child
+ * would be killed on. What libvirt ran is recorded in the run directory:
+ * domain.xml (as written), domain-defined.xml (as libvirt defined it) and
+ * the facts' "libvirt" object (URI, libvirt's and QEMU's versions, the
+ * domain's name, QEMU's command line as libvirt generates it).
+ *
  * For a guest without the agent (opts.wait_agent false) fake_boot_start()
  * returns once QEMU is up, and fake_boot_wait_exit() waits for the guest to
  * power off by itself.
@@ -66,6 +78,8 @@
 #include "run/signals.h"
 #include "run/swtpm.h"
 
+struct libvirt_domain;
+
 enum boot_phase {
         BOOT_PHASE_SWTPM_READY,  /* swtpm's control socket accepts */
         BOOT_PHASE_QEMU_STARTED, /* QEMU runs and its agent socket accepts */
@@ -81,6 +95,7 @@ enum boot_failure {
         BOOT_FAIL_TIMEOUT, /* a deadline passed (the agent did not answer) */
         BOOT_FAIL_AGENT,   /* the agent channel failed */
         BOOT_FAIL_SIGNAL,  /* interrupted by SIGINT/SIGTERM/SIGHUP */
+        BOOT_FAIL_LIBVIRT, /* libvirt refused the connection or the domain */
 };
 
 struct fake_boot_opts {
@@ -103,6 +118,12 @@ struct fake_boot_opts {
         bool agent_optional;
         uint64_t boot_timeout_ms;  /* QEMU start to hello; 0: 180 s */
         uint64_t hello_try_ms;     /* hello resent this often; 0: 2 s */
+        /* The libvirt backend (see above): the URI to start the domain
+         * through, and the domain's name, to which the runtime directory's
+         * unique suffix is appended (NULL: "tdxh"). NULL URI: QEMU is a
+         * child. */
+        const char *libvirt_uri;
+        const char *domain_name;
         /* Progress; may be NULL. Called in the caller's process. */
         void (*on_phase)(enum boot_phase phase, void *userdata);
         void *userdata;
@@ -133,6 +154,9 @@ struct boot_session {
         char *stopped_how;      /* how the guest stopped, for the report */
         json_object *facts;     /* host facts incl. argv lists (host_facts.h) */
         json_object *hello;     /* the agent's hello answer, when live */
+        struct libvirt_domain *domain; /* the running domain (libvirt_uri), else NULL */
+        char *domain_xml;       /* the domain XML as written (libvirt_uri) */
+        const char *domain_stopped_by; /* "poweroff" or "destroy" once stopped */
         struct signal_watch *sig; /* borrowed from fake_boot_start() */
         char *qemu_log;         /* QEMU's stdout and stderr (run directory) */
         uint64_t qemu_started_ns;

@@ -37,3 +37,32 @@ int boot_check_console(struct boot_session *s, struct tdxh_err *e);
 
 /* QEMU exited by itself: 0 for a clean guest poweroff, else the failure. */
 int boot_qemu_exited(struct boot_session *s, struct tdxh_err *e);
+
+/* QEMU is up when its agent socket accepts (it has made its chardevs):
+ * connects within d while watching w, keeps the channel's fd, records the
+ * time since s->qemu_started_ns; on failure fails the session (what: the
+ * wait, for the message). */
+int boot_agent_socket_connect(struct boot_session *s, const struct deadline *d,
+                              const struct wait_watch *w, const char *what, struct tdxh_err *e);
+
+/* The libvirt backend's part of a boot (boot_libvirt.c). */
+/* The domain XML of the prepared platform, kept in s->domain_xml and
+ * written to RUNDIR/domain.xml. */
+int boot_domain_xml(struct boot_session *s, struct tdxh_err *e);
+/* Starts the domain, records what libvirt ran, and connects to the agent's
+ * socket (the deadline d); on failure the session is failed as any boot
+ * step fails it. */
+int boot_domain_start(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
+/* Waits up to grace_ms for the domain to go away by itself (the guest
+ * powered off), then destroys it. */
+void boot_domain_stop(struct boot_session *s, uint64_t grace_ms);
+/* Is the domain still running? */
+bool boot_domain_running(struct boot_session *s);
+/* Destroys the domain at once, if there is one. */
+void boot_domain_destroy(struct boot_session *s);
+/* The agent's channel closed during the boot: the domain stopped (or the
+ * channel failed while it runs); fails the session with the reason. */
+int boot_domain_gone(struct boot_session *s, const char *what, const struct tdxh_err *inner,
+                     struct tdxh_err *e);
+/* o.domain = {"name", "stopped_by"} for the session summary. */
+int boot_domain_summary(const struct boot_session *s, json_object *o);
