@@ -172,7 +172,7 @@ int boot_agent_socket_connect(struct boot_session *s, const struct deadline *d,
         s->agent = (struct agent_chan)AGENT_CHAN_INIT;
         s->agent.fd = fd;
         if (s->platform.qmp_socket) {
-                r = qmp_connect(&s->qmp, s->platform.qmp_socket, d, &w, e);
+                r = qmp_connect(&s->qmp, s->platform.qmp_socket, d, w, e);
                 if (r < 0)
                         return r == -ECHILD || r == -ETIMEDOUT || r == -ECANCELED
                                        ? boot_wait_failed(s, r, &s->qemu, "connecting to QMP", e)
