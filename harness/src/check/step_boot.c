@@ -224,9 +224,13 @@ int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome
         r = srun_platform(R, &in, &pl);
         if (r < 0)
                 return r;
+        /* The run layer makes the name unique on the daemon. */
         if (srun_is_libvirt(R->o) &&
-            asprintf(&domain, "tdxh-%s-boot-%u", R->sc->name, R->boots) < 0)
+            asprintf(&domain, "tdxh-%s-boot-%u", R->sc->name, R->boots) < 0) {
+                domain = NULL;
+                platform_free(&pl);
                 return -ENOMEM;
+        }
         struct fake_boot_opts bo = {
                 .out_dir = dir,
                 .libvirt_uri = !domain ? NULL : R->o->libvirt_uri ? R->o->libvirt_uri
