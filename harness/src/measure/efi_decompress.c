@@ -325,7 +325,7 @@ int efi_decompress(const uint8_t *src, size_t len, uint8_t **ret, size_t *ret_le
 {
         _cleanup_free_ uint8_t *out = NULL;
         _cleanup_free_ struct efi_dec *d = NULL;
-        uint32_t comp, orig;
+        uint32_t comp = 0, orig = 0;
         int r;
 
         r = efi_decompress_info(src, len, &comp, &orig, e);
