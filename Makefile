@@ -10,7 +10,7 @@
 #   make check-builds  Debug, Release, RelWithDebInfo and MinSizeRel with gcc
 #               and clang, warnings as errors (.ci/run runs it after make test)
 #   make install  installs into PREFIX (default /usr/local; DESTDIR honoured)
-#   make deb    the Debian package (cpack -G DEB) into $(BUILD)
+#   make deb    the Debian packages tdxh and tdxh-agent (cpack -G DEB) into $(BUILD)
 
 BUILD      ?= build
 BUILD_SAN  ?= build-san

@@ -41,7 +41,7 @@ _tdxh()
                 return
         fi
         if [[ $cmd == golden && -z $sub ]]; then
-                COMPREPLY=($(compgen -W "compute record profiles" -- "$cur"))
+                COMPREPLY=($(compgen -W "compute record search profiles publish verify-published" -- "$cur"))
                 return
         fi
         if [[ $cmd == report && -z $sub ]]; then
@@ -71,7 +71,7 @@ _tdxh()
                 COMPREPLY=($(compgen -W "$("$tdxh" golden profiles 2>/dev/null | grep -v '^ ')" -- "$cur"))
                 return
                 ;;
-        --image | --out | --report-dir | --acpi-dir)
+        --image | --out | --report-dir | --acpi-dir | --acpi-dump)
                 _filedir -d
                 return
                 ;;

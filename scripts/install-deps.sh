@@ -5,7 +5,7 @@ set -eu
 
 pkgs="build-essential cmake pkg-config check libssl-dev libjson-c-dev libyaml-dev libxml2-dev
 libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libtss2-dev
-qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools tpm2-tools cpio busybox-static
+qemu-system-x86 qemu-utils ovmf ipxe-qemu swtpm swtpm-tools tpm2-tools cpio busybox-static
 clang libclang-rt-14-dev openssl xxd dpkg-dev file groff-base time mtools fdisk"
 if [ "${1:-}" = "--with-browser" ]; then
         pkgs="$pkgs chromium"

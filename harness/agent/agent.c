@@ -3,10 +3,12 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "core/base64.h"
 #include "core/cleanup.h"
@@ -147,6 +149,41 @@ static int op_hello(struct agent *a, json_object *req, json_object *resp, struct
         return 0;
 }
 
+/* Files of sysfs and procfs report size 0 and produce their bytes on read
+ * (the fw_cfg items under /sys/firmware/qemu_fw_cfg, for instance), so a
+ * file that says it is empty is read until end of file instead. */
+static int digest_until_eof(const char *path, uint8_t d[SHA384_LEN], uint64_t *ret_size,
+                            struct tdxh_err *e)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_digest_ struct digest dg = { 0 };
+        uint8_t buf[65536];
+        uint64_t size = 0;
+        int r;
+
+        if (fd < 0)
+                return err_setf(e, -errno, "%s: %s", path, strerror(errno));
+        r = digest_begin(&dg, DIGEST_SHA384);
+        for (;;) {
+                ssize_t n;
+
+                if (r < 0)
+                        return r;
+                n = read(fd, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return err_setf(e, -errno, "%s: read failed at offset %llu: %s", path,
+                                        (unsigned long long)size, strerror(errno));
+                if (n == 0)
+                        break;
+                size += (uint64_t)n;
+                r = digest_update(&dg, buf, (size_t)n);
+        }
+        *ret_size = size;
+        return digest_end(&dg, d);
+}
+
 static int op_digest(struct agent *a, json_object *req, json_object *resp, struct tdxh_err *e)
 {
         uint8_t d[SHA384_LEN];
@@ -158,6 +195,8 @@ static int op_digest(struct agent *a, json_object *req, json_object *resp, struc
         if (r < 0)
                 return r;
         r = digest_file(DIGEST_SHA384, path, d, &size, e);
+        if (r >= 0 && size == 0)
+                r = digest_until_eof(path, d, &size, e);
         if (r < 0)
                 return r;
         if (json_add_hex(resp, "sha384", d, sizeof(d)) < 0 ||

@@ -1,10 +1,14 @@
 /* tdxh-agent: the in-guest agent. It opens the virtio-serial port named
  * org.tdxh.agent.0 (or standard input and output with --stdio), answers one
- * JSON request per line until asked to power off or reboot, and exits with
- * a status that tells /init which of the two to do. Bad input never ends it.
+ * JSON request per line until asked to power off or reboot, and then either
+ * exits with a status that tells /init which of the two to do (the minimal
+ * image, where the agent is PID 1's child) or, as a systemd service in any
+ * image (--power-action systemd), asks systemd for an orderly poweroff or
+ * reboot. Bad input never ends it.
  *
  *   tdxh-agent [--port NAME|PATH] [--stdio] [--provider auto|tdx|vtpm|file|none]
- *              [--root DIR] [--file-dir DIR] [--wait SECONDS] [--verbose] */
+ *              [--root DIR] [--file-dir DIR] [--wait SECONDS]
+ *              [--power-action exit|systemd] [--verbose] */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,12 +38,14 @@ struct options {
         const char *file_dir;
         unsigned wait_s;
         bool stdio;
+        bool systemd; /* --power-action systemd */
 };
 
 static int usage(FILE *f, int code)
 {
         fputs("usage: tdxh-agent [--port NAME|PATH] [--stdio] [--provider auto|tdx|vtpm|file|none]\n"
-              "                  [--root DIR] [--file-dir DIR] [--wait SECONDS] [--verbose]\n",
+              "                  [--root DIR] [--file-dir DIR] [--wait SECONDS]\n"
+              "                  [--power-action exit|systemd] [--verbose]\n",
               f);
         return code;
 }
@@ -172,6 +178,21 @@ static int serve(struct agent *a, int in_fd, int out_fd, bool port)
         return r;
 }
 
+/* Under systemd the host's poweroff or reboot is an orderly one: the
+ * agent becomes `systemctl poweroff|reboot` (no shell), so that the image's
+ * own services stop as they would on any shutdown. Returns only when the
+ * exec failed. */
+static int systemd_power_action(enum agent_exit what)
+{
+        char prog[] = "systemctl", verb[16];
+        char *const argv[] = { prog, verb, NULL };
+
+        snprintf(verb, sizeof(verb), "%s", what == AGENT_EXIT_REBOOT ? "reboot" : "poweroff");
+        execvp(argv[0], argv);
+        log_error("agent: cannot run systemctl %s: %s", argv[1], strerror(errno));
+        return 1;
+}
+
 int main(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -181,6 +202,7 @@ int main(int argc, char **argv)
                 { "root", required_argument, NULL, 'r' },
                 { "file-dir", required_argument, NULL, 'f' },
                 { "wait", required_argument, NULL, 'w' },
+                { "power-action", required_argument, NULL, 'a' },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
@@ -217,6 +239,13 @@ int main(int argc, char **argv)
                                 return usage(stderr, 2);
                         }
                         break;
+                case 'a':
+                        if (strcmp(optarg, "exit") != 0 && strcmp(optarg, "systemd") != 0) {
+                                log_error("agent: --power-action: '%s' is neither exit nor systemd", optarg);
+                                return usage(stderr, 2);
+                        }
+                        o.systemd = strcmp(optarg, "systemd") == 0;
+                        break;
                 case 'v':
                         log_set_level(LOG_DEBUG);
                         break;
@@ -249,6 +278,12 @@ int main(int argc, char **argv)
         c = a.exit_request == AGENT_EXIT_REBOOT ? EXIT_REBOOT : r < 0 ? 1 : 0;
         if (fd >= 0)
                 close(fd);
+        if (o.systemd && a.exit_request != AGENT_EXIT_NONE) {
+                enum agent_exit what = a.exit_request;
+
+                agent_done(&a);
+                return systemd_power_action(what);
+        }
         agent_done(&a);
         return c;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/cleanup.h"
 #include "core/log.h"
@@ -70,4 +71,11 @@ int cli_watch_signals(struct signal_watch *sw)
                 return 0;
         log_error("cannot watch for signals");
         return TDXH_EXIT_INFRA;
+}
+
+bool cli_is_dir(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }

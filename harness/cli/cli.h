@@ -49,8 +49,14 @@ int cmd_inspect(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_host_check(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* Whether path is a directory (a run directory given where evidence files
+ * may be). */
+bool cli_is_dir(const char *path);
+
 /* `tdxh golden record`, dispatched by `tdxh golden` (argv[0] is "record"). */
 int cmd_golden_record(int argc, char **argv);
+/* `tdxh golden search` (argv[0] is "search"). */
+int cmd_golden_search(int argc, char **argv);
 /* `tdxh golden publish` and `tdxh golden verify-published` (argv[0] is the subcommand). */
 int cmd_golden_publish(int argc, char **argv);
 int cmd_golden_verify_published(int argc, char **argv);

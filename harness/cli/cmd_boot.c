@@ -13,14 +13,18 @@
 
 static void usage(FILE *f)
 {
-        fputs("Usage: tdxh boot --image DIR|DISK [--backend fake] [--golden auto|FILE]\n"
-              "                 [--memory SIZE] [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
-              "                 [--out RUNDIR] [--timeout SECONDS] [--json]\n"
+        fputs("Usage: tdxh boot --image DIR|DISK [--backend fake] [--golden auto|FILE] [--memory SIZE]\n"
+              "                 [--vcpus N] [--cmdline S] [--firmware F] [--qemu BIN]\n"
+              "                 [--nic MODEL[,romfile=FILE]]\n"
+              "                 [--out RUNDIR] [--timeout SECONDS] [--no-agent] [--json]\n"
               "\n"
               "Boots the image once on the fake platform (QEMU + OVMF + swtpm; TCG, or KVM\n"
               "where it works), reads the registers and the event log through the guest agent,\n"
               "powers it off, and compares them with the golden file event by event. Prints\n"
               "the verdict, the explanation of any mismatch and where the reports are.\n"
+              "A guest that stops (powers off, resets, panics) before its agent answers has\n"
+              "no agent: the host reads the event log from its memory and the PCRs from\n"
+              "swtpm, compares those, and reports the agent's steps as skipped.\n"
               "\n"
               "  --image DIR       a built image: vmlinuz, initrd.img, cmdline and golden/\n"
               "                    (make image), booted directly\n"
@@ -34,8 +38,15 @@ static void usage(FILE *f)
               "  --cmdline S       replaces the image's command line (not for a disk)\n"
               "  --firmware F      OVMF image (default /usr/share/ovmf/OVMF.fd)\n"
               "  --qemu BIN        QEMU binary (default qemu-system-x86_64)\n"
+              "  --nic MODEL[,romfile=FILE]\n"
+              "                    adds a PCI NIC (virtio-net-pci, e1000, ...) at 00:02.0,\n"
+              "                    with no network behind it; OVMF runs its option ROM:\n"
+              "                    QEMU's default for the model, FILE, or none (romfile=)\n"
               "  --out RUNDIR      run directory (default: a new one under $TMPDIR)\n"
-              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300)\n"
+              "  --timeout S       seconds from QEMU's start to the agent's hello (default 300);\n"
+              "                    with --no-agent, until the guest is read even if it runs\n"
+              "  --no-agent        the image has no agent: wait for the guest to stop, then\n"
+              "                    read its measurements from the host\n"
               "  --json            print the JSON report on stdout\n"
               "\n"
               "Exit status: 0 match, 1 mismatch, 2 bad input, 3 infrastructure failure.\n",
@@ -56,10 +67,28 @@ static void print_result(const struct boot_check_result *res)
         fflush(stdout);
 }
 
+/* MODEL[,romfile=FILE]: the model is checked with the platform; romfile=
+ * with nothing after it drops the ROM, as in QEMU. */
+static int nic_arg(const struct cli_getopt *g, char *text, struct boot_check_opts *o)
+{
+        char *comma = strchr(text, ',');
+
+        if (comma) {
+                if (strncmp(comma + 1, "romfile=", 8) != 0)
+                        return cli_opt_error(g, "'%s': expected MODEL or MODEL,romfile=FILE", text);
+                *comma = '\0';
+                o->nic_romfile = comma + 9;
+        }
+        if (!*text)
+                return cli_opt_error(g, "'%s': the NIC model is empty", text);
+        o->nic_model = text;
+        return 0;
+}
+
 int cmd_boot(int argc, char **argv)
 {
         enum { OPT_IMAGE = 0x100, OPT_BACKEND, OPT_GOLDEN, OPT_MEMORY, OPT_VCPUS, OPT_CMDLINE,
-               OPT_FIRMWARE, OPT_QEMU, OPT_OUT, OPT_TIMEOUT, OPT_JSON };
+               OPT_FIRMWARE, OPT_QEMU, OPT_NIC, OPT_OUT, OPT_TIMEOUT, OPT_JSON, OPT_NO_AGENT };
         static const struct option opts[] = {
                 { "image", required_argument, NULL, OPT_IMAGE },
                 { "backend", required_argument, NULL, OPT_BACKEND },
@@ -69,9 +98,11 @@ int cmd_boot(int argc, char **argv)
                 { "cmdline", required_argument, NULL, OPT_CMDLINE },
                 { "firmware", required_argument, NULL, OPT_FIRMWARE },
                 { "qemu", required_argument, NULL, OPT_QEMU },
+                { "nic", required_argument, NULL, OPT_NIC },
                 { "out", required_argument, NULL, OPT_OUT },
                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "json", no_argument, NULL, OPT_JSON },
+                { "no-agent", no_argument, NULL, OPT_NO_AGENT },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -115,6 +146,11 @@ int cmd_boot(int argc, char **argv)
                 case OPT_QEMU:
                         o.qemu = optarg;
                         break;
+                case OPT_NIC:
+                        r = nic_arg(&g, optarg, &o);
+                        if (r)
+                                return r;
+                        break;
                 case OPT_OUT:
                         o.out_dir = optarg;
                         break;
@@ -125,6 +161,9 @@ int cmd_boot(int argc, char **argv)
                         break;
                 case OPT_JSON:
                         json = true;
+                        break;
+                case OPT_NO_AGENT:
+                        o.no_agent = true;
                         break;
                 case 'h':
                         usage(stdout);

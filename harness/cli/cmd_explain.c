@@ -20,6 +20,7 @@
 #include "compare/observed.h"
 #include "compare/reference.h"
 #include "measure/profile.h"
+#include "measure/option_rom_events.h"
 #include "report/model.h"
 #include "tdxh_version.h"
 
@@ -154,6 +155,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
         o->have_inputs = o->inputs.firmware || o->inputs.kernel || o->inputs.initrd ||
                          o->inputs.cmdline || o->inputs.memory;
+        /* With inputs to check, an option-rom event is also checked
+         * against the ROMs QEMU gives its NICs. */
+        o->inputs.qemu_rom_dir = OPTION_ROM_QEMU_DIR;
         if (argc - optind < 2)
                 return cli_usage_error(cmd, "expected a golden file and at least one evidence file");
         return 0;

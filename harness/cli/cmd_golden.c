@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "options.h"
@@ -14,7 +15,9 @@
 #include "core/json_util.h"
 #include "core/log.h"
 #include "golden/golden.h"
+#include "check/golden_acpi.h"
 #include "predict/golden_compute.h"
+#include "run/signals.h"
 
 static void compute_usage(FILE *f)
 {
@@ -22,8 +25,9 @@ static void compute_usage(FILE *f)
               "                           [--kernel K] [--initrd I] [--cmdline S] [--vcpus N]\n"
               "                           [--disk D]\n"
               "                           [--page-add per-page|two-pass]\n"
-              "                           [--acpi-from-log L | --acpi-dir D]\n"
-              "                           [-o golden.json] [--json]\n"
+              "                           [--acpi-from-log L | --acpi-dir D |\n"
+              "                            --qemu QEMU [--acpi-dump D]]\n"
+              "                           [--option-rom BDF=FILE]... [-o golden.json] [--json]\n"
               "\n"
               "Predicts MRTD and RTMR0-2, with the events that produce them, for a TD\n"
               "booted from these parts, and writes a golden file. A register whose inputs\n"
@@ -41,6 +45,16 @@ static void compute_usage(FILE *f)
               "  --page-add P       the host's page-add pattern for MRTD (default: profile's)\n"
               "  --acpi-from-log L  take the three ACPI DATA digests from a reference log\n"
               "  --acpi-dir D       hash the ACPI blobs D/table-loader, D/rsdp, D/tables\n"
+              "  --qemu QEMU        read the ACPI blobs from this QEMU binary, started paused\n"
+              "                     (no guest code runs) with the profile's machine shape,\n"
+              "                     --memory and --vcpus (default 1); the fake profile only\n"
+              "                     while QEMU cannot build a TD's machine\n"
+              "  --acpi-dump D      with --qemu: also write the blobs as D/table-loader,\n"
+              "                     D/rsdp, D/tables (what --acpi-dir reads)\n"
+              "  --option-rom BDF=FILE  the expansion ROM of PCI device BDF (00:02.0), as\n"
+              "                     QEMU's romfile= or a NIC's default iPXE ROM\n"
+              "                     (/usr/lib/ipxe/qemu/efi-virtio.rom): its EFI drivers\n"
+              "                     are predicted in RTMR1; repeat for each device\n"
               "  -o FILE            write the golden file (atomically) to FILE\n"
               "  --json             print the golden file on stdout (the default without -o\n"
               "                     is a summary for a person)\n",
@@ -77,10 +91,73 @@ static void print_summary(const struct golden *g, FILE *f)
         }
 }
 
+/* --qemu: the blobs from QEMU itself (check/golden_acpi.h). A profile this
+ * QEMU cannot build the machine of is an infrastructure failure (exit 3),
+ * not a value. */
+static int acpi_from_qemu(const struct golden_compute_params *p, const char *qemu,
+                          const char *dump, uint8_t ret[ACPI_BLOB_COUNT][SHA384_LEN])
+{
+        struct golden_acpi_params ap = { .profile = &p->profile, .qemu = qemu,
+                                         .firmware = p->firmware, .memory = p->memory,
+                                         .vcpus = p->vcpus, .dump_dir = dump };
+        struct signal_watch sw = SIGNAL_WATCH_INIT;
+        struct tdxh_err e = { 0 };
+        const char *note = NULL;
+        int r;
+
+        /* QEMU would say so too, but as a failure to start */
+        if (access(p->firmware, R_OK) < 0) {
+                log_error("golden compute: --firmware: %s: %s", p->firmware, strerror(errno));
+                return TDXH_EXIT_BAD_INPUT;
+        }
+        r = cli_watch_signals(&sw);
+        if (r != TDXH_EXIT_OK)
+                return r;
+        ap.sig = &sw;
+        r = golden_acpi_from_qemu(&ap, ret, &note, &e);
+        signal_watch_end(&sw);
+        /* a QEMU (or swtpm) that is missing, cannot run or cannot build the
+         * machine is the host's failure, as for tdxh boot */
+        if (r == -EOPNOTSUPP || r == -ENOENT || r == -EACCES || r == -ENOEXEC || r == -EPROTO) {
+                log_error("%s", e.msg);
+                return TDXH_EXIT_INFRA;
+        }
+        if (r < 0)
+                return cli_report(r, &e);
+        if (note)
+                log_info("golden compute: --qemu: %s", note);
+        if (!profile_has_acpi_events(&p->profile))
+                log_info("golden compute: --qemu: profile %s measures no ACPI blob into RTMR0 "
+                         "(edk2 < 202302 or TPM mode): the digests do not change it",
+                         p->profile.name);
+        return TDXH_EXIT_OK;
+}
+
+/* BDF=FILE: the device's address and its ROM file. */
+static int option_rom_arg(const struct cli_getopt *g, char *text, struct golden_option_rom *roms,
+                          size_t *n)
+{
+        char *eq = strchr(text, '=');
+        struct tdxh_err e = { 0 };
+
+        if (!eq || !eq[1])
+                return cli_opt_error(g, "'%s': expected BDF=FILE, such as 00:02.0=%s", text,
+                                     "/usr/lib/ipxe/qemu/efi-virtio.rom");
+        if (*n == GOLDEN_OPTION_ROM_MAX)
+                return cli_opt_error(g, "more than %d devices", GOLDEN_OPTION_ROM_MAX);
+        *eq = '\0';
+        if (pci_bdf_parse(text, &roms[*n].bdf, &e) < 0)
+                return cli_opt_error(g, "%s", e.msg);
+        roms[*n].path = eq + 1;
+        ++*n;
+        return 0;
+}
+
 static int golden_compute_main(int argc, char **argv)
 {
         enum { OPT_PROFILE = 0x100, OPT_FIRMWARE, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_MEMORY,
-               OPT_VCPUS, OPT_PAGE_ADD, OPT_ACPI_LOG, OPT_ACPI_DIR, OPT_JSON, OPT_DISK };
+               OPT_VCPUS, OPT_PAGE_ADD, OPT_ACPI_LOG, OPT_ACPI_DIR, OPT_QEMU, OPT_ACPI_DUMP,
+               OPT_OPTION_ROM, OPT_JSON, OPT_DISK };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, OPT_PROFILE },
                 { "firmware", required_argument, NULL, OPT_FIRMWARE },
@@ -93,6 +170,9 @@ static int golden_compute_main(int argc, char **argv)
                 { "page-add", required_argument, NULL, OPT_PAGE_ADD },
                 { "acpi-from-log", required_argument, NULL, OPT_ACPI_LOG },
                 { "acpi-dir", required_argument, NULL, OPT_ACPI_DIR },
+                { "qemu", required_argument, NULL, OPT_QEMU },
+                { "acpi-dump", required_argument, NULL, OPT_ACPI_DUMP },
+                { "option-rom", required_argument, NULL, OPT_OPTION_ROM },
                 { "output", required_argument, NULL, 'o' },
                 { "json", no_argument, NULL, OPT_JSON },
                 { "help", no_argument, NULL, 'h' },
@@ -100,9 +180,11 @@ static int golden_compute_main(int argc, char **argv)
         };
         struct cli_getopt g = CLI_GETOPT_INIT("golden compute", "+o:h", opts);
         struct golden_compute_params p = { 0 };
+        struct golden_option_rom roms[GOLDEN_OPTION_ROM_MAX];
         _cleanup_golden_ struct golden gold = { 0 };
         struct tdxh_err e = { 0 };
-        const char *profile = NULL, *page_add = NULL, *out = NULL;
+        const char *profile = NULL, *page_add = NULL, *out = NULL, *qemu = NULL, *dump = NULL;
+        uint8_t acpi[ACPI_BLOB_COUNT][SHA384_LEN];
         bool json = false;
         int c, r;
 
@@ -146,6 +228,18 @@ static int golden_compute_main(int argc, char **argv)
                 case OPT_ACPI_DIR:
                         p.acpi_dir = optarg;
                         break;
+                case OPT_QEMU:
+                        qemu = optarg;
+                        break;
+                case OPT_ACPI_DUMP:
+                        dump = optarg;
+                        break;
+                case OPT_OPTION_ROM:
+                        r = option_rom_arg(&g, optarg, roms, &p.n_option_roms);
+                        if (r)
+                                return r;
+                        p.option_roms = roms;
+                        break;
                 case 'o':
                         out = optarg;
                         break;
@@ -175,9 +269,15 @@ static int golden_compute_main(int argc, char **argv)
                 return cli_usage_error("golden compute",
                                        "--disk and --kernel exclude each other (the disk holds "
                                        "the kernel)");
-        if (p.acpi_from_log && p.acpi_dir)
+        if (p.disk && p.n_option_roms)
                 return cli_usage_error("golden compute",
-                                       "--acpi-from-log and --acpi-dir exclude each other");
+                                       "--option-rom with --disk: the boot options a NIC adds "
+                                       "are not predicted");
+        if (!!p.acpi_from_log + !!p.acpi_dir + !!qemu > 1)
+                return cli_usage_error("golden compute", "--acpi-from-log, --acpi-dir and "
+                                                         "--qemu exclude each other");
+        if (dump && !qemu)
+                return cli_usage_error("golden compute", "--acpi-dump needs --qemu");
         log_set_machine_output(json);
         r = profile_lookup(profile, &p.profile, &e);
         if (r < 0) {
@@ -187,6 +287,12 @@ static int golden_compute_main(int argc, char **argv)
         if (page_add && page_add_parse(page_add, &p.profile.page_add) < 0)
                 return cli_usage_error("golden compute",
                                        "--page-add: '%s' is not per-page or two-pass", page_add);
+        if (qemu) {
+                r = acpi_from_qemu(&p, qemu, dump, acpi);
+                if (r != TDXH_EXIT_OK)
+                        return r;
+                p.acpi_digests = (const uint8_t(*)[SHA384_LEN])acpi;
+        }
         r = golden_compute(&p, &gold, &e);
         if (r < 0)
                 return cli_report(r, &e);
@@ -306,6 +412,8 @@ static void golden_usage(FILE *f)
         fputs("Usage: tdxh golden compute [OPTIONS]   predict MRTD/RTMR0-2 from a TD's parts\n"
               "       tdxh golden record OBSERVED... --profile P -o GOLDEN\n"
               "                                       record a known-good run's evidence\n"
+              "       tdxh golden search OBSERVED... --golden GOLDEN\n"
+              "                                       find the inputs that reproduce evidence\n"
               "       tdxh golden profiles [--json]   describe the platform profiles\n"
               "       tdxh golden publish GOLDEN... --key KEY.pem -o DIR\n"
               "                                       sign an image's reference values\n"
@@ -331,6 +439,8 @@ int cmd_golden(int argc, char **argv)
                 return golden_profiles_main(argc - 1, argv + 1);
         if (strcmp(argv[1], "record") == 0)
                 return cmd_golden_record(argc - 1, argv + 1);
+        if (strcmp(argv[1], "search") == 0)
+                return cmd_golden_search(argc - 1, argv + 1);
         if (strcmp(argv[1], "publish") == 0)
                 return cmd_golden_publish(argc - 1, argv + 1);
         if (strcmp(argv[1], "verify-published") == 0)

@@ -28,7 +28,7 @@ static void usage(FILE *f)
               "                [--dry-run] [--image DIR] [--out DIR] [--jobs N] [--json]\n"
               "                [--junit FILE] [--firmware F] [--qemu BIN] [--qgs-socket PATH]\n"
               "                [--mrconfigid HEX] [--mrowner HEX] [--mrownerconfig HEX] [--td-debug]\n"
-              "                [--shard K/N] [--retries N]\n"
+              "                [--shard K/N] [--retries N] [--connect URI]\n"
               "\n"
               "Runs each scenario (a YAML file, docs/scenarios.md, or the name of one of the\n"
               "scenario library's, e.g. measure-extend-quote-seal) against its own guest:\n"
@@ -41,8 +41,13 @@ static void usage(FILE *f)
               "                  and the fake quote service; qemu-tdx: a TD under QEMU >= 10.1\n"
               "                  on a TDX host (checked first as tdxh host-check does: exit 3\n"
               "                  with the reason when this host cannot run TDs); libvirt: the\n"
-              "                  domain through libvirt (this version: with --dry-run only)\n"
-              "  --platform P    with --backend libvirt: tdx (default) or fake\n"
+              "                  guest as a transient libvirt domain (a TD: --dry-run only\n"
+              "                  in this version)\n"
+              "  --platform P    with --backend libvirt: tdx (default) or fake (the fake\n"
+              "                  backend's guest, swtpm and fake TDX module, with QEMU\n"
+              "                  started by libvirt)\n"
+              "  --connect URI   with --backend libvirt: the libvirt URI (default\n"
+              "                  qemu:///session, as root qemu:///system)\n"
               "  --dry-run       print what each boot would start and start nothing: the QEMU\n"
               "                  command line (shell-quoted, one option per line) or the\n"
               "                  libvirt domain XML; paths are those of the run directory\n"
@@ -173,6 +178,8 @@ static int check_backend(struct scenario_run_opts *o, const char *platform, bool
         if (platform && !libvirt)
                 return cli_usage_error("run", "--platform is for --backend libvirt (fake and "
                                        "qemu-tdx name their platform)");
+        if (o->libvirt_uri && !libvirt)
+                return cli_usage_error("run", "--connect is for --backend libvirt");
         o->libvirt_fake = libvirt && platform && strcmp(platform, "fake") == 0;
         if (td_opts && !scenario_run_is_td(o))
                 return cli_usage_error("run", "--qgs-socket, --mrconfigid, --mrowner, "
@@ -317,7 +324,8 @@ int cmd_run(int argc, char **argv)
 {
         enum { OPT_BACKEND = 0x100, OPT_IMAGE, OPT_OUT, OPT_JOBS, OPT_JSON, OPT_JUNIT, OPT_FIRMWARE,
                OPT_QEMU, OPT_PROGRESS_LINES, OPT_PLATFORM, OPT_DRY_RUN, OPT_QGS, OPT_MRCONFIGID,
-               OPT_MROWNER, OPT_MROWNERCONFIG, OPT_TD_DEBUG, OPT_SHARD, OPT_RETRIES, OPT_CASE };
+               OPT_MROWNER, OPT_MROWNERCONFIG, OPT_TD_DEBUG, OPT_SHARD, OPT_RETRIES, OPT_CASE,
+               OPT_CONNECT };
         static const struct option opts[] = {
                 { "backend", required_argument, NULL, OPT_BACKEND },
                 { "image", required_argument, NULL, OPT_IMAGE },
@@ -338,6 +346,7 @@ int cmd_run(int argc, char **argv)
                 { "shard", required_argument, NULL, OPT_SHARD },
                 { "retries", required_argument, NULL, OPT_RETRIES },
                 { "case", required_argument, NULL, OPT_CASE },
+                { "connect", required_argument, NULL, OPT_CONNECT },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -437,6 +446,12 @@ int cmd_run(int argc, char **argv)
                 case OPT_CASE:
                         only = optarg;
                         break;
+                case OPT_CONNECT:
+                        if (!optarg[0])
+                                return cli_opt_error(&g, "expected a libvirt URI (e.g. "
+                                                     "qemu:///session), got ''");
+                        o.run.libvirt_uri = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return TDXH_EXIT_OK;
@@ -513,7 +528,8 @@ int cmd_run(int argc, char **argv)
                 strv_free_n(plan, n_plan);
                 return code;
         }
-        if (o.run.backend && strcmp(o.run.backend, "fake") != 0) {
+        /* libvirt with the fake platform runs like the fake backend. */
+        if (o.run.backend && strcmp(o.run.backend, "fake") != 0 && !o.run.libvirt_fake) {
                 code = tdx_backend_unavailable(&o.run);
                 scenarios_free(scs, n);
                 strv_free_n(plan, n_plan);

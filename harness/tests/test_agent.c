@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -534,6 +536,81 @@ START_TEST(test_tpm_fold_maps_pcrs_and_skips_ima)
 }
 END_TEST
 
+/* The agent program as the tdxh-agent service runs it: a host poweroff or
+ * reboot becomes `systemctl poweroff|reboot` (a stand-in systemctl on PATH
+ * records its arguments), and without --power-action systemd the exit
+ * status tells /init what to do, as in the minimal image. */
+START_TEST(test_agent_power_action)
+{
+        static const struct {
+                const char *action, *request;
+                int status;
+                const char *systemctl; /* its arguments, or NULL: not run */
+        } cases[] = {
+                { "systemd", "poweroff", 0, "poweroff\n" },
+                { "systemd", "reboot", 0, "reboot\n" },
+                { "exit", "reboot", 100, NULL },
+                { "exit", "poweroff", 0, NULL },
+                { "halt", "poweroff", 2, NULL },
+        };
+        char *dir = tmpdir_make();
+
+        {
+                static const char script[] = "#!/bin/sh\necho \"$@\" >\"$TDXH_TEST_RECORD\"\n";
+                char *p = NULL;
+
+                put(dir, "systemctl", script, sizeof(script) - 1);
+                ck_assert_int_ge(asprintf(&p, "%s/systemctl", dir), 0);
+                ck_assert_int_eq(chmod(p, 0755), 0);
+                free(p);
+        }
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *record = NULL, *req = NULL, *action = NULL;
+                int in[2], status;
+                pid_t pid;
+
+                ck_assert_int_ge(asprintf(&record, "%s/record-%zu", dir, i), 0);
+                ck_assert_int_ge(asprintf(&req, "{\"id\":1,\"op\":\"%s\"}\n", cases[i].request), 0);
+                ck_assert_int_ge(asprintf(&action, "--power-action=%s", cases[i].action), 0);
+                ck_assert_int_eq(pipe(in), 0);
+                pid = fork();
+                ck_assert_int_ge(pid, 0);
+                if (pid == 0) {
+                        int null = open("/dev/null", O_WRONLY);
+
+                        dup2(in[0], STDIN_FILENO);
+                        dup2(null, STDOUT_FILENO);
+                        dup2(null, STDERR_FILENO);
+                        close(in[1]);
+                        setenv("PATH", dir, 1);
+                        setenv("TDXH_TEST_RECORD", record, 1);
+                        execl(TDXH_AGENT_BIN, "tdxh-agent", "--stdio", "--provider", "none", action,
+                              (char *)NULL);
+                        _exit(127);
+                }
+                close(in[0]);
+                ck_assert_int_eq(write(in[1], req, strlen(req)), (ssize_t)strlen(req));
+                close(in[1]);
+                ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+                ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == cases[i].status,
+                              "case %zu: status %d", i, status);
+                if (cases[i].systemctl) {
+                        size_t len;
+                        char *got = (char *)slurp(record, &len);
+
+                        ck_assert_str_eq(got, cases[i].systemctl);
+                        free(got);
+                } else {
+                        ck_assert_msg(access(record, F_OK) != 0, "case %zu ran systemctl", i);
+                }
+                free(record);
+                free(req);
+                free(action);
+        }
+        tmpdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("agent");
@@ -544,6 +621,7 @@ int main(void)
         tcase_add_test(tc, test_agent_rejects_bad_requests_and_keeps_serving);
         tcase_add_test(tc, test_agent_report_carries_report_data);
         tcase_add_test(tc, test_agent_poweroff_and_reboot_set_exit_request);
+        tcase_add_test(tc, test_agent_power_action);
         tcase_add_test(tc, test_line_reader_discards_overlong_lines);
         tcase_add_test(tc, test_base64_round_trip_and_strictness);
         tcase_add_test(tc, test_tpm_fold_of_a_fake_platform_boot);

@@ -197,6 +197,9 @@ START_TEST(test_run_libvirt_dry_run_prints_domain_xml)
         ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
         doc = parse_domain(r.out);
         ck_assert_ptr_nonnull(strstr(r.out, "<tpm model=\"tpm-crb\">"));
+        /* The swtpm tdxh starts, in the run's runtime directory. */
+        ck_assert_ptr_nonnull(strstr(r.out, "<backend type=\"external\" version=\"2.0\">"));
+        ck_assert_ptr_nonnull(strstr(r.out, "/runtime/swtpm.sock\"/>"));
         ck_assert_ptr_nonnull(strstr(r.out, "<sysinfo type=\"fwcfg\">"));
         ck_assert_ptr_null(strstr(r.out, "launchSecurity"));
         xmlFreeDoc(doc);
@@ -204,18 +207,25 @@ START_TEST(test_run_libvirt_dry_run_prints_domain_xml)
 }
 END_TEST
 
+/* A TD without --dry-run, directly or through libvirt (whose platform is
+ * tdx unless told otherwise). */
+static const char *const td_backends[] = { "qemu-tdx", "libvirt" };
+
 START_TEST(test_run_td_backend_without_dry_run_fails_fast_with_the_reason)
 {
         struct run_result r;
         uint64_t t0 = mono_now_ns();
+        char *want = NULL;
 
-        dry_run(&r, "--backend", "qemu-tdx", NULL, NULL);
-        ck_assert_int_eq(r.status, 3);
-        ck_assert_ptr_nonnull(strstr(r.err, "--backend qemu-tdx: "));
+        dry_run(&r, "--backend", td_backends[_i], NULL, NULL);
+        ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+        ck_assert_int_ge(asprintf(&want, "--backend %s: this host cannot run TDs", td_backends[_i]), 0);
+        ck_assert_msg(strstr(r.err, want), "%s", r.err);
         /* The probe runs QEMU twice with a deadline; nothing waits for a guest. */
         ck_assert_uint_lt(mono_now_ns() - t0, 30ull * 1000000000);
         ck_assert_int_ne(access(out, F_OK), 0);
         run_result_free(&r);
+        free(want);
 }
 END_TEST
 
@@ -229,6 +239,8 @@ static const struct {
         { { "--backend", "qemu-tdx", "--mrconfigid", "abcd" }, "--mrconfigid: 'abcd' is not 48 bytes" },
         { { "--backend", "xen", "--dry-run" }, "'xen' is not a backend" },
         { { "--backend", "libvirt", "--platform", "sev" }, "'sev' is not a platform" },
+        { { "--connect", "qemu:///session" }, "--connect is for --backend libvirt" },
+        { { "--backend", "libvirt", "--connect", "" }, "expected a libvirt URI" },
 };
 
 START_TEST(test_run_refuses_options_that_do_not_fit_the_backend)
@@ -286,7 +298,8 @@ int main(void)
         tcase_add_test(tc, test_run_fake_dry_run_shows_swtpm_and_fake_tdx_files);
         tcase_add_test(tc, test_run_dry_run_prints_every_boot);
         tcase_add_test(tc, test_run_libvirt_dry_run_prints_domain_xml);
-        tcase_add_test(tc, test_run_td_backend_without_dry_run_fails_fast_with_the_reason);
+        tcase_add_loop_test(tc, test_run_td_backend_without_dry_run_fails_fast_with_the_reason, 0,
+                            sizeof(td_backends) / sizeof(td_backends[0]));
         tcase_add_loop_test(tc, test_run_refuses_options_that_do_not_fit_the_backend, 0,
                             sizeof(refused) / sizeof(refused[0]));
         tcase_add_test(tc, test_host_check_exit_status_agrees_with_its_verdict);

@@ -5,7 +5,9 @@
 # unpacked into a scratch root (dpkg -x), it holds the programs, the man
 # pages, the completion and the data directory, and the tdxh in it runs:
 # `tdxh version` names the data directory of that root (not this source
-# tree), `tdxh golden profiles` lists the profiles.
+# tree), `tdxh golden profiles` lists the profiles. The agent is a package of
+# its own, tdxh-agent, for images: the program, its systemd unit (which
+# systemd-analyze accepts), udev rule and initramfs-tools scripts.
 # Usage: test_deb.sh BUILD_DIR SOURCE_ROOT
 set -eu
 build=$1 src=$2
@@ -22,7 +24,7 @@ if ! cpack -G DEB --config "$build/CPackConfig.cmake" -B "$tmp/pkg" >"$tmp/cpack
         echo "FAIL: cpack -G DEB"
         exit 1
 fi
-deb=$(ls "$tmp"/pkg/*.deb)
+deb=$(ls "$tmp"/pkg/tdxh_*.deb)
 echo "package: $(basename "$deb")"
 
 # Dependencies: every library a packaged program needs comes from a package
@@ -55,7 +57,7 @@ if command -v readelf >/dev/null 2>&1; then
                         fail "$lib comes from $owner, which Depends does not name"
         done <"$tmp/needed"
 fi
-for f in usr/bin/tdxh usr/sbin/tdxh-agent usr/share/man/man1/tdxh.1 \
+for f in usr/bin/tdxh usr/share/man/man1/tdxh.1 \
         usr/share/bash-completion/completions/tdxh \
         usr/share/tdxh/images/minimal/golden/fake.json; do
         [ -f "$root/$f" ] || fail "the package has no /$f"
@@ -70,6 +72,43 @@ done
 if [ -f "$build/fakes/tdxh-fake-qgs" ]; then
         ls "$root"/usr/libexec/tdxh/tdxh-fake-qgs >/dev/null 2>&1 ||
                 fail "the build has tdxh-fake-qgs, the package does not"
+fi
+
+# The agent's package, when the build has the agent: what an image needs
+# and nothing of the harness.
+if [ -f "$build/harness/agent/tdxh-agent" ]; then
+        agent_deb=$(ls "$tmp"/pkg/tdxh-agent_*.deb 2>/dev/null) || agent_deb=
+        if [ -z "$agent_deb" ]; then
+                fail "the build has tdxh-agent, cpack made no tdxh-agent package"
+        else
+                [ "$(dpkg-deb -f "$agent_deb" Package)" = tdxh-agent ] || fail "agent package misnamed"
+                dpkg-deb -f "$agent_deb" Depends | grep -q libtss2-esys || fail "tdxh-agent: Depends lacks libtss2-esys"
+                aroot=$tmp/agent-root
+                dpkg -x "$agent_deb" "$aroot"
+                for f in usr/sbin/tdxh-agent usr/lib/systemd/system/tdxh-agent.service \
+                        usr/lib/udev/rules.d/60-tdxh-agent.rules usr/share/doc/tdxh-agent/agent.md; do
+                        [ -f "$aroot/$f" ] || fail "tdxh-agent has no /$f"
+                done
+                for f in hooks/tdxh-agent scripts/init-premount/tdxh-agent; do
+                        [ -x "$aroot/usr/share/initramfs-tools/$f" ] || fail "tdxh-agent: $f is not executable"
+                        sh -n "$aroot/usr/share/initramfs-tools/$f" || fail "tdxh-agent: $f is not valid sh"
+                done
+                [ -e "$root/usr/sbin/tdxh-agent" ] && fail "the tdxh package carries the agent too"
+                grep -q 'ATTR{name}=="org.tdxh.agent.0"' "$aroot/usr/lib/udev/rules.d/60-tdxh-agent.rules" ||
+                        fail "the udev rule does not match the agent's port"
+                # systemd reads the unit without a complaint (ExecStart given
+                # the unpacked program, as systemd would find it installed).
+                if command -v systemd-analyze >/dev/null 2>&1; then
+                        sed "s|^ExecStart=tdxh-agent |ExecStart=$aroot/usr/sbin/tdxh-agent |" \
+                                "$aroot/usr/lib/systemd/system/tdxh-agent.service" >"$tmp/tdxh-agent.service"
+                        systemd-analyze verify "$tmp/tdxh-agent.service" >"$tmp/verify" 2>&1 || true
+                        grep -v 'sysinit.target' "$tmp/verify" >"$tmp/verify.left" || true
+                        if [ -s "$tmp/verify.left" ]; then
+                                cat "$tmp/verify.left"
+                                fail "systemd-analyze verify complains about tdxh-agent.service"
+                        fi
+                fi
+        fi
 fi
 
 # The unpacked tdxh runs, and finds its data directory in that root.

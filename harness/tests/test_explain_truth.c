@@ -225,6 +225,16 @@ START_TEST(test_explain_cmdline_not_the_golden_ones_in_any_form_is_certain)
 }
 END_TEST
 
+/* The fixture with an option ROM's driver (digest d, all 0x66) measured
+ * before the kernel. */
+static void insert_option_rom(struct fx *f, uint8_t d[48], const char *path)
+{
+        fx_init(f);
+        memset(d, 0x66, 48);
+        fixture_insert(&f->log, fixture_find(&f->log, "kernel"), 1, EV_EFI_BOOT_SERVICES_DRIVER, d,
+                       "option-rom", path);
+}
+
 /* A NIC's option ROM that QEMU added: named as such, with the device and
  * how to drop it; not "firmware changed". */
 START_TEST(test_explain_option_rom_is_named)
@@ -233,16 +243,35 @@ START_TEST(test_explain_option_rom_is_named)
         const struct explain_cause *c;
         uint8_t d[48];
 
-        fx_init(&f);
-        memset(d, 0x66, sizeof(d));
-        fixture_insert(&f.log, fixture_find(&f.log, "kernel"), 1, EV_EFI_BOOT_SERVICES_DRIVER, d,
-                       "option-rom", "PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff)");
+        insert_option_rom(&f, d, "PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff)");
         fx_run(&f);
         ck_assert_uint_eq(f.x.n_causes, 1);
         c = cause(&f, CAUSE_OPTION_ROM);
         ck_assert_str_eq(c->summary, "PCI option ROM measured, not predicted");
         ck_assert_msg(strstr(c->text, "PCI device 00:02.0 (PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x0,0x3b5ff))") &&
-                              strstr(c->text, "romfile=") && strstr(c->text, "-nic none"),
+                              strstr(c->text, "romfile=") && strstr(c->text, "-nic none") &&
+                              strstr(c->text, "--option-rom 00:02.0=ROM"),
+                      "%s", c->text);
+        fx_done(&f);
+}
+END_TEST
+
+/* When the digest is that of one of QEMU's ROMs (the inputs tried them),
+ * the cause names the file and the option that predicts it. */
+START_TEST(test_explain_option_rom_names_qemus_rom)
+{
+        struct fx f;
+        const struct explain_cause *c;
+        uint8_t d[48];
+
+        insert_option_rom(&f, d, "PciRoot(0x0)/Pci(0x3,0x0)/Offset(0x12800,0x3cdff)");
+        ck_assert_int_eq(explain_inputs_add(&f.in, "option-rom", "QEMU's option ROMs in /roms",
+                                            "/roms/efi-virtio.rom", NULL, d), 0);
+        fx_run(&f);
+        c = cause(&f, CAUSE_OPTION_ROM);
+        ck_assert_int_eq(c->confidence, EXPLAIN_CERTAIN);
+        ck_assert_msg(strstr(c->text, "EFI driver of /roms/efi-virtio.rom, QEMU's ROM in the PCI device 00:03.0") &&
+                              strstr(c->text, "tdxh golden compute --option-rom 00:03.0=/roms/efi-virtio.rom"),
                       "%s", c->text);
         fx_done(&f);
 }
@@ -262,6 +291,7 @@ int main(void)
         tcase_add_test(tc, test_explain_other_kernel_given_is_certain);
         tcase_add_test(tc, test_explain_cmdline_not_the_golden_ones_in_any_form_is_certain);
         tcase_add_test(tc, test_explain_option_rom_is_named);
+        tcase_add_test(tc, test_explain_option_rom_names_qemus_rom);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/digest.h"
 #include "core/hex.h"
 #include "evidence/eventlog.h"
 #include "golden/golden.h"
@@ -105,6 +106,48 @@ START_TEST(test_fake_profile_matches_the_captured_boot)
         /* MRTD of the fake is Debian's OVMF per page (TDX-REFERENCE §2.6). */
         ck_assert(g.regs[GOLDEN_MRTD].known);
         ck_assert(g.initrd.have_sha384 && g.kernel.have_sha256 && g.firmware.have_sha256);
+        evlog_free(&log);
+        golden_free(&g);
+        free(log_path);
+        free(initrd);
+}
+END_TEST
+
+#define VIRTIO_ROM "/usr/lib/ipxe/qemu/efi-virtio.rom"
+
+/* A NIC's ROM: its driver's event is RTMR1's first, before the kernel, and
+ * RTMR1 is the captured boot's (no NIC) with that event extended first. */
+START_TEST(test_option_rom_event_comes_first_in_rtmr1)
+{
+        char *initrd = sparse_file(dir, "initrd.img", CAPTURE_INITRD_SIZE);
+        char *log_path = test_data_path("fake-boot/binary_bios_measurements");
+        char rom_arg[128];
+        struct golden g = { 0 };
+        struct evlog log = { 0 };
+        struct tdxh_err e = { 0 };
+        const struct golden_event *first = NULL;
+        uint8_t want[48] = { 0 };
+
+        if (!kernel || access(VIRTIO_ROM, R_OK) != 0)
+                return;
+        snprintf(rom_arg, sizeof(rom_arg), "00:02.0=%s", VIRTIO_ROM);
+        compute(&g, (const char *[]){ "--profile", "fake", "--kernel", kernel, "--initrd", initrd,
+                                      "--cmdline", CAPTURE_CMDLINE, "--memory", "1G",
+                                      "--option-rom", rom_arg, NULL });
+        for (size_t i = 0; i < g.n_events && !first; i++)
+                if (g.events[i].rtmr == 1)
+                        first = &g.events[i];
+        ck_assert_ptr_nonnull(first);
+        ck_assert_str_eq(first->what, "option-rom");
+        ck_assert_str_eq(first->detail, "PciRoot(0x0)/Pci(0x2,0x0)/Offset(0x12800,0x3cdff)");
+        ck_assert_uint_eq(first->type, 0x80000004u);
+        ck_assert_msg(evlog_load_file(log_path, &log, &e) == 0, "%s", e.msg);
+        rtmr_extend(want, first->digest);
+        for (size_t i = 0; i < log.n_events; i++)
+                if (log.events[i].rtmr == 1)
+                        rtmr_extend(want, log.events[i].sha384);
+        ck_assert(g.regs[GOLDEN_RTMR1].known);
+        ck_assert_mem_eq(g.regs[GOLDEN_RTMR1].value, want, 48);
         evlog_free(&log);
         golden_free(&g);
         free(log_path);
@@ -216,6 +259,37 @@ START_TEST(test_bad_input_exits_2_with_one_line_and_no_output)
                 expect_bad_input((const char *[]){ "golden", "compute", "--profile", "fake",
                                                    "--firmware", kernel, "--memory", "1G", NULL },
                                  "not an OVMF/TDVF image");
+        expect_bad_input((const char *[]){ "golden", "compute", "--profile", "fake", "--firmware",
+                                           OVMF, "--memory", "1G", "--option-rom", "00:02.0", NULL },
+                         "--option-rom: '00:02.0': expected BDF=FILE");
+        expect_bad_input((const char *[]){ "golden", "compute", "--profile", "fake", "--firmware",
+                                           OVMF, "--memory", "1G", "--option-rom", "00:40.0=x.rom",
+                                           NULL },
+                         "PCI address '00:40.0'");
+        if (access(VIRTIO_ROM, R_OK) == 0) {
+                /* The ROM cut inside its EFI image: the file and the offset
+                 * of the field that no longer fits. */
+                size_t len;
+                uint8_t *rom = slurp(VIRTIO_ROM, &len);
+                char *cut = path_in("cut.rom"), arg[4200];
+                FILE *f = fopen(cut, "wb");
+
+                ck_assert_ptr_nonnull(f);
+                ck_assert_uint_eq(fwrite(rom, 1, 0x20000, f), 0x20000);
+                ck_assert_int_eq(fclose(f), 0);
+                snprintf(arg, sizeof(arg), "00:02.0=%s", cut);
+                expect_bad_input((const char *[]){ "golden", "compute", "--profile", "fake",
+                                                   "--firmware", OVMF, "--memory", "1G",
+                                                   "--option-rom", arg, NULL },
+                                 "cut.rom: offset 0x1282c: ImageLength 0x153 (x 512) runs past the end");
+                snprintf(arg, sizeof(arg), "00:02.0=%s", VIRTIO_ROM);
+                expect_bad_input((const char *[]){ "golden", "compute", "--profile", "fake",
+                                                   "--firmware", OVMF, "--memory", "1G",
+                                                   "--option-rom", arg, "--option-rom", arg, NULL },
+                                 "device 00:02.0 is given twice");
+                free(cut);
+                free(rom);
+        }
         free(garbage);
         free(small);
 }
@@ -235,6 +309,7 @@ int main(void)
         tcase_add_test(tc, test_fake_profile_matches_the_captured_boot);
         tcase_add_test(tc, test_tdx_profile_reproduces_reference_vectors);
         tcase_add_test(tc, test_acpi_from_log_completes_rtmr0);
+        tcase_add_test(tc, test_option_rom_event_comes_first_in_rtmr1);
         tcase_add_test(tc, test_bad_input_exits_2_with_one_line_and_no_output);
         suite_add_tcase(s, tc);
         status = run_suite(s);

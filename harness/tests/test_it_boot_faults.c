@@ -124,7 +124,7 @@ START_TEST(test_it_boot_fault_qemu_failing_to_start_reports_its_stderr)
                                    .firmware = "/nonexistent/OVMF.fd" },
                   &out);
         assert_failed(&out, BOOT_FAIL_QEMU,
-                      "qemu exited with status 1: qemu: could not load PC BIOS "
+                      "QEMU exited with status 1: qemu: could not load PC BIOS "
                       "'/nonexistent/OVMF.fd'");
 }
 END_TEST

@@ -1,13 +1,16 @@
-/* The fake platform's domain XML (run/libvirt_xml.h) booted through a real
- * libvirt daemon (run/libvirt_domain.h): the test starts its own libvirtd
- * in session mode, on a socket and directories of its own (XDG_* under a
- * temporary directory; as root the daemon runs as nobody, as a session
- * daemon would), starts the minimal image's guest as a transient domain
- * (TCG, libvirt's swtpm with the SHA-384 bank, the fake TDX module's fw_cfg
- * files), waits for the agent's hello on the channel the XML names, and
- * destroys the domain. The daemon is started and stopped by the runner's
- * process around all tests; a domain, a QEMU or a swtpm still there when a
- * test ends, or a daemon process after the teardown, fails the program. */
+/* tdxh run --backend libvirt --platform fake against a real libvirt daemon:
+ * the test starts its own libvirtd in session mode, on a socket and
+ * directories of its own (XDG_* under a temporary directory; as root the
+ * daemon runs as nobody, and so does tdxh, as a user's session daemon and
+ * its user would). The main scenario through libvirt gets the same verdict
+ * and the same registers (MRTD, RTMR0-3) as through the direct fake
+ * backend, and the run directory records what libvirt ran; a scenario that
+ * reboots and then fails a step, and a run interrupted by SIGINT while its
+ * guest boots, leave no domain, no QEMU and no swtpm; a URI without a
+ * daemon fails the boot step with libvirt's reason. The daemon is started
+ * and stopped by the runner's process around all tests; a domain, a QEMU or
+ * a swtpm still there when a test ends, or a daemon process after the
+ * teardown, fails the program. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,19 +20,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "core/cleanup.h"
 #include "core/file.h"
-#include "fakes/fake_tdx.h"
+#include "core/json_util.h"
 #include "it_tdxh.h"
-#include "run/agent_chan.h"
 #include "run/child.h"
 #include "run/libvirt_domain.h"
-#include "run/libvirt_xml.h"
 #include "run/unix_sock.h"
 #include "testutil.h"
 
 #define DAEMON_UID 65534 /* nobody */
-#define DOMAIN "tdxh-it-libvirt"
 
 static char *dir, *uri, *sock;
 static struct child daemon_proc = CHILD_INIT;
@@ -62,13 +64,19 @@ static void daemon_setup(void)
         const char *root_argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                                     "libvirtd", "--timeout", "600", NULL };
         const char *user_argv[] = { "libvirtd", "--timeout", "600", NULL };
-        struct deadline d = deadline_in_ms(60000);
+        struct deadline d;
         struct wait_watch w = { .children = { &daemon_proc } };
         struct tdxh_err e = { 0 };
         int fd = -1;
         struct child *dead = NULL;
+        struct run_result chmod_r;
 
         it_image_setup();
+        /* The image is read by the daemon's user (tdxh and QEMU). */
+        run_cmd(&chmod_r, (const char *[]){ "chmod", "-R", "a+rX", it_work, NULL }, 60);
+        if (chmod_r.status != 0 || chmod(it_work, 0755) < 0)
+                exit(1);
+        run_result_free(&chmod_r);
         dir = tmpdir_make();
         chmod(dir, 0755);
         log = sub("libvirtd.log");
@@ -111,6 +119,8 @@ static void daemon_setup(void)
                 exit(1);
         }
         sock = sub("rt/libvirt/libvirt-sock");
+        /* From the daemon's start: the image's build above has its own. */
+        d = deadline_in_ms(60000);
         if (unix_connect_wait(sock, &d, &w, &dead, &fd) < 0) {
                 fprintf(stderr, "libvirtd did not listen on %s (see %s)\n", sock, log);
                 exit(1);
@@ -160,94 +170,248 @@ static void daemon_teardown(void)
         it_image_teardown();
 }
 
-/* A private copy of a file of the image, readable by the daemon's user. */
-static char *image_copy(const char *name)
+/* argv to run TDXH_BIN as the daemon's user, in the daemon's environment:
+ * tdxh's runtime directory, sockets and run directory are then QEMU's too,
+ * as with a user's own session daemon. */
+static void tdxh_argv(const char **v, size_t max, const char *const *args)
 {
-        char *from = NULL, *to = NULL, *data = NULL;
-        size_t len = 0;
+        static char *env[3];
+        size_t n = 0;
 
-        ck_assert_int_ge(asprintf(&from, "%s/%s", it_image, name), 0);
-        ck_assert_int_ge(asprintf(&to, "%s/image/%s", dir, name), 0);
-        ck_assert_int_eq(file_read_all(from, 1u << 30, &data, &len, NULL), 0);
-        ck_assert_int_eq(file_write_atomic(to, data, len, 0644, NULL), 0);
-        free(from);
-        free(data);
-        return to;
+        if (!env[0] && (asprintf(&env[0], "HOME=%s/home", dir) < 0 ||
+                        asprintf(&env[1], "XDG_RUNTIME_DIR=%s/rt", dir) < 0 ||
+                        asprintf(&env[2], "XDG_CONFIG_HOME=%s/config", dir) < 0))
+                exit(1);
+        if (geteuid() == 0) {
+                v[n++] = "setpriv";
+                v[n++] = "--reuid=65534";
+                v[n++] = "--regid=65534";
+                v[n++] = "--clear-groups";
+        }
+        v[n++] = "env";
+        for (size_t i = 0; i < ELEMENTSOF(env); i++)
+                v[n++] = env[i];
+        v[n++] = getenv("TDXH_BIN");
+        for (size_t i = 0; args[i] && n + 1 < max; i++)
+                v[n++] = args[i];
+        v[n] = NULL;
 }
 
-/* The fake platform of one boot, its files written as the fake backend
- * writes them, everything owned by the daemon's user. */
-static void fake_boot_platform(struct platform *p)
+static void run_tdxh_as_daemon_user(struct run_result *r, const char *const *args)
 {
-        char *kernel = image_copy("vmlinuz"), *initrd = image_copy("initrd.img");
-        char *cmdline_file = image_copy("cmdline"), *cmdline = NULL, *boot = sub("run/boot-1");
-        char *runtime = sub("run/runtime"), *fake = sub("run/boot-1/fake-tdx");
-        struct strv items = STRV_INIT;
+        const char *v[40];
+
+        tdxh_argv(v, ELEMENTSOF(v), args);
+        run_cmd(r, v, 600);
+}
+
+/* tdxh run SCENARIO --out OUT through libvirt at connect. */
+static void run_libvirt(struct run_result *r, const char *scenario, const char *out,
+                        const char *connect)
+{
+        run_tdxh_as_daemon_user(r, (const char *[]){ "run", scenario, "--image", it_image, "--out", out,
+                                                     "--backend", "libvirt", "--platform", "fake",
+                                                     "--connect", connect, NULL });
+}
+
+/* A folder of the run directories, the daemon's user's. */
+static char *out_dir(const char *name)
+{
+        char *p = sub(name);
+
+        mkdir_owned(p, 0755);
+        return p;
+}
+
+/* MRTD and RTMR0-3 as the measure step observed them (report.json). */
+static void observed_registers(const char *run, char regs[5][97])
+{
+        static const char *const names[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3" };
+        char *rep_dir = NULL;
+        json_object *rep, *v, *list;
+        size_t found = 0;
+
+        ck_assert_int_ge(asprintf(&rep_dir, "%s/report", run), 0);
+        rep = it_load_json(rep_dir, "report.json");
+        ck_assert(json_object_object_get_ex(rep, "scenarios", &v));
+        ck_assert(json_object_object_get_ex(json_object_array_get_idx(v, 0), "comparisons", &v));
+        ck_assert(json_object_object_get_ex(json_object_array_get_idx(v, 0), "diff", &v));
+        ck_assert(json_object_object_get_ex(v, "registers", &list));
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+                json_object *reg = json_object_array_get_idx(list, i);
+                const char *name = json_get_string(reg, "name"), *obs = json_get_string(reg, "observed");
+
+                for (size_t k = 0; k < ELEMENTSOF(names); k++)
+                        if (name && obs && strcmp(name, names[k]) == 0 && strlen(obs) == 96) {
+                                memcpy(regs[k], obs, 97);
+                                found |= 1u << k;
+                        }
+        }
+        ck_assert_msg(found == 0x1f, "%s: the report lacks an observed register", run);
+        json_object_put(rep);
+        free(rep_dir);
+}
+
+/* Nothing of a run is left: no domain on the daemon, no process (QEMU,
+ * swtpm, tdxh-fake-qgs) mentioning its run directory or its domains. */
+static void assert_nothing_left(const char *out)
+{
+        char desc[1024];
+
+        ck_assert_int_eq(daemon_domains(), 0);
+        ck_assert_msg(it_processes_mentioning(out, desc, sizeof(desc)) == 0, "left: %s", desc);
+        ck_assert_msg(it_processes_mentioning("guest=tdxh-", desc, sizeof(desc)) == 0, "left: %s",
+                      desc);
+}
+
+START_TEST(test_libvirt_run_matches_the_direct_fake_backend)
+{
+        char *lv = out_dir("main-libvirt"), *fake = out_dir("main-fake"), *run_lv = NULL,
+             *run_fake = NULL, *boot = NULL, *xml = NULL;
+        char regs_lv[5][97], regs_fake[5][97];
+        json_object *facts, *l;
+        struct run_result r;
         size_t len = 0;
 
-        mkdir_owned(boot, 0755);
-        mkdir_owned(runtime, 0755);
-        ck_assert_int_eq(file_read_all(cmdline_file, 4096, &cmdline, &len, NULL), 0);
-        platform_init(p, BACKEND_FAKE);
-        p->accel = ACCEL_TCG;
-        ck_assert_int_eq(platform_set(&p->firmware, "/usr/share/ovmf/OVMF.fd"), 0);
-        ck_assert_int_eq(platform_set(&p->kernel, kernel), 0);
-        ck_assert_int_eq(platform_set(&p->initrd, initrd), 0);
-        ck_assert_int_eq(platform_set(&p->cmdline, cmdline), 0);
-        ck_assert_int_eq(platform_set_boot_paths(p, boot, runtime), 0);
-        ck_assert_int_eq(fake_tdx_prepare(fake, NULL, p->td_attributes, &items, NULL), 0);
-        for (size_t i = 0; i + 1 < items.n; i += 2)
-                ck_assert_int_eq(platform_add_fw_cfg(p, items.v[i], items.v[i + 1]), 0);
-        if (geteuid() == 0)
-                for (size_t i = 0; i + 1 < items.n; i += 2)
-                        ck_assert_int_eq(chown(items.v[i + 1], DAEMON_UID, DAEMON_UID), 0);
-        mkdir_owned(fake, 0755);
-        strv_free(&items);
-        free(kernel);
-        free(initrd);
-        free(cmdline_file);
-        free(cmdline);
+        run_libvirt(&r, "measure-extend-quote-seal", lv, uri);
+        ck_assert_msg(r.status == 0, "libvirt: exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "verdict: pass"));
+        run_result_free(&r);
+        assert_nothing_left(lv);
+        run_tdxh_as_daemon_user(&r, (const char *[]){ "run", "measure-extend-quote-seal", "--image",
+                                                      it_image, "--out", fake, NULL });
+        ck_assert_msg(r.status == 0, "fake: exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "verdict: pass"));
+        run_result_free(&r);
+
+        ck_assert_int_ge(asprintf(&run_lv, "%s/measure-extend-quote-seal", lv), 0);
+        ck_assert_int_ge(asprintf(&run_fake, "%s/measure-extend-quote-seal", fake), 0);
+        observed_registers(run_lv, regs_lv);
+        observed_registers(run_fake, regs_fake);
+        for (size_t k = 0; k < 5; k++)
+                ck_assert_msg(strcmp(regs_lv[k], regs_fake[k]) == 0, "register %zu: libvirt %s, fake %s",
+                              k, regs_lv[k], regs_fake[k]);
+
+        /* What libvirt ran: the URI, the versions, QEMU's command line, and
+         * the domain as defined, with tdxh's swtpm, the fake TDX module's
+         * files and the agent's channel kept. */
+        ck_assert_int_ge(asprintf(&boot, "%s/boot-1", run_lv), 0);
+        facts = it_load_json(boot, "facts.json");
+        ck_assert(json_object_object_get_ex(json_object_object_get(facts, "host"), "libvirt", &l));
+        ck_assert_str_eq(json_get_string(l, "uri"), uri);
+        ck_assert_ptr_nonnull(json_get_string(l, "version"));
+        ck_assert_ptr_nonnull(json_get_string(l, "qemu_version"));
+        ck_assert_msg(json_get_string(l, "qemu_argv") || json_get_string(l, "qemu_argv_error"),
+                      "neither QEMU's command line nor why it is missing");
+        json_object_put(facts);
         free(boot);
-        free(runtime);
+        ck_assert_int_ge(asprintf(&boot, "%s/boot-1/domain-defined.xml", run_lv), 0);
+        ck_assert_int_eq(file_read_all(boot, 1 << 20, &xml, &len, NULL), 0);
+        ck_assert_ptr_nonnull(strstr(xml, "<backend type='external'>"));
+        ck_assert_ptr_nonnull(strstr(xml, "mode='connect' path='/tmp/tdxh-"));
+        ck_assert_ptr_nonnull(strstr(xml, "name='opt/tdxh/td_attributes'"));
+        ck_assert_ptr_nonnull(strstr(xml, "name='org.tdxh.agent.0'"));
+        assert_nothing_left(lv);
+        assert_nothing_left(fake);
+        free(xml);
+        free(boot);
+        free(run_lv);
+        free(run_fake);
+        free(lv);
         free(fake);
 }
+END_TEST
 
-START_TEST(test_fake_domain_boots_through_a_real_daemon_and_is_destroyed)
+/* The guest reboots (a new domain on the same TPM state) and measures the
+ * same, then a step fails (a measure that was expected to be refused
+ * passes): exit 1, and the domain of the second boot is gone. */
+static const char reboot_then_fail[] =
+        "name: reboot-then-fail\n"
+        "steps:\n"
+        "  - boot: {}\n"
+        "  - reboot: {}\n"
+        "  - measure: {golden: auto}\n"
+        "  - measure: {golden: auto, expect: fail}\n"
+        "    name: measure that should have been refused\n"
+        "  - extend: {data: after-the-failure}\n";
+
+START_TEST(test_libvirt_run_reboots_and_a_failed_step_leaves_no_domain)
 {
-        struct libvirt_domain d = LIBVIRT_DOMAIN_INIT;
-        struct agent_chan chan = AGENT_CHAN_INIT;
-        struct deadline dl = deadline_in_ms(240000);
-        struct wait_watch w = { 0 };
+        char *out = out_dir("reboot"), *sc = NULL, *b2 = NULL;
+        struct run_result r;
+
+        ck_assert_int_ge(asprintf(&sc, "%s/reboot-then-fail.yaml", out), 0);
+        ck_assert_int_eq(file_write_atomic(sc, reboot_then_fail, strlen(reboot_then_fail), 0644, NULL), 0);
+        run_libvirt(&r, sc, out, uri);
+        ck_assert_msg(r.status == 1, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.out, "  pass  reboot:") && strstr(r.out, "  pass  measure:") &&
+                      strstr(r.out, "  fail  measure that should have been refused:") &&
+                      strstr(r.out, "  pass  extend:"), "%s", r.out);
+        run_result_free(&r);
+        ck_assert_int_ge(asprintf(&b2, "%s/reboot-then-fail/boot-2/domain-defined.xml", out), 0);
+        ck_assert_int_eq(access(b2, R_OK), 0);
+        assert_nothing_left(out);
+        free(b2);
+        free(sc);
+        free(out);
+}
+END_TEST
+
+START_TEST(test_libvirt_run_interrupted_while_the_guest_boots_leaves_nothing)
+{
+        char *out = out_dir("sigint"), *log = sub("sigint.log"), desc[1024];
+        const char *v[40];
+        struct child c = CHILD_INIT;
+        struct deadline give_up = deadline_in_ms(120000), d = deadline_in_ms(60000);
         struct tdxh_err e = { 0 };
-        struct platform p;
-        json_object *hello = NULL;
-        char *xml = NULL, desc[512], version[32];
 
-        fake_boot_platform(&p);
-        ck_assert_msg(libvirt_domain_xml(&p, DOMAIN, &xml, &e) == 0, "%s", e.msg);
-        ck_assert_msg(libvirt_domain_start(&d, uri, xml, &e) == 0, "%s", e.msg);
-        ck_assert(libvirt_domain_running(&d));
-        libvirt_version_format(d.hv_version, version, sizeof(version));
-        ck_assert_uint_gt(d.hv_version, 0); /* QEMU's version, through the daemon */
-        /* The daemon kept what was asked: the TPM with its SHA-384 bank, the
-         * fake TDX module's files, the agent's channel. */
-        ck_assert_ptr_nonnull(strstr(d.defined_xml, "<sha384/>"));
-        ck_assert_ptr_nonnull(strstr(d.defined_xml, "name='opt/tdxh/td_attributes'"));
-        ck_assert_ptr_nonnull(strstr(d.defined_xml, "name='org.tdxh.agent.0'"));
+        tdxh_argv(v, ELEMENTSOF(v),
+                  (const char *[]){ "run", "measure-extend-quote-seal", "--image", it_image, "--out",
+                                    out, "--backend", "libvirt", "--platform", "fake", "--connect",
+                                    uri, NULL });
+        ck_assert_msg(child_spawn(&c,
+                                  &(struct child_opts){ .name = "tdxh", .argv = v,
+                                                        .out = { .kind = CHILD_IO_FILE, .path = log },
+                                                        .err = { .kind = CHILD_IO_FILE, .path = log } },
+                                  &e) == 0,
+                      "%s", e.msg);
+        /* The domain's QEMU runs (its name is on its command line). */
+        while (it_processes_mentioning("guest=tdxh-measure-extend-quote-seal-boot-1", desc,
+                                       sizeof(desc)) == 0) {
+                struct deadline tick = deadline_in_ms(50);
 
-        ck_assert_msg(agent_chan_connect(&chan, p.agent_socket, &dl, &w, &e) == 0, "%s", e.msg);
-        ck_assert_msg(agent_wait_hello(&chan, 2000, &dl, &w, NULL, NULL, &hello, &e) == 0,
-                      "no hello from the guest (QEMU %s): %s", version, e.msg);
-        ck_assert_ptr_nonnull(hello);
-        json_object_put(hello);
-        agent_chan_close(&chan);
+                ck_assert_msg(child_wait(&c, &tick, NULL, NULL) != 0, "tdxh exited before the "
+                              "domain ran:\n%s", (char *)slurp(log, NULL));
+                ck_assert_msg(!deadline_expired(&give_up), "the domain never ran");
+        }
+        /* setpriv and env exec: the child is tdxh itself. */
+        ck_assert_int_eq(kill(c.pid, SIGINT), 0);
+        ck_assert_msg(child_wait(&c, &d, NULL, &e) == 0, "%s", e.msg);
+        ck_assert_msg(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 130, "status 0x%x:\n%s",
+                      c.status, (char *)slurp(log, NULL));
+        child_done(&c);
+        assert_nothing_left(out);
+        free(log);
+        free(out);
+}
+END_TEST
 
-        libvirt_domain_destroy(&d);
-        ck_assert_int_eq(daemon_domains(), 0);
-        ck_assert_msg(it_processes_mentioning(DOMAIN, desc, sizeof(desc)) == 0,
-                      "left behind: %s", desc);
-        platform_free(&p);
-        free(xml);
+/* No daemon behind the URI: the boot step is an infrastructure failure
+ * naming libvirt's reason, and the swtpm it had started is gone. */
+START_TEST(test_libvirt_run_without_a_daemon_fails_the_boot_with_libvirt_reason)
+{
+        char *out = out_dir("no-daemon"), *bad = NULL;
+        struct run_result r;
+
+        ck_assert_int_ge(asprintf(&bad, "qemu+unix:///session?socket=%s/no-such.sock", dir), 0);
+        run_libvirt(&r, "measure-extend-quote-seal", out, bad);
+        ck_assert_msg(r.status == 3, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.out, "  error boot: libvirt: ") && strstr(r.out, "no-such.sock"), "%s",
+                      r.out);
+        run_result_free(&r);
+        assert_nothing_left(out);
+        free(bad);
+        free(out);
 }
 END_TEST
 
@@ -273,7 +437,10 @@ int main(void)
         }
         tcase_add_unchecked_fixture(tc, daemon_setup, daemon_teardown);
         tcase_set_timeout(tc, 600);
-        tcase_add_test(tc, test_fake_domain_boots_through_a_real_daemon_and_is_destroyed);
+        tcase_add_test(tc, test_libvirt_run_matches_the_direct_fake_backend);
+        tcase_add_test(tc, test_libvirt_run_reboots_and_a_failed_step_leaves_no_domain);
+        tcase_add_test(tc, test_libvirt_run_interrupted_while_the_guest_boots_leaves_nothing);
+        tcase_add_test(tc, test_libvirt_run_without_a_daemon_fails_the_boot_with_libvirt_reason);
         suite_add_tcase(s, tc);
         r = run_suite(s);
         return r != 0 ? r : leaked ? 1 : 0;

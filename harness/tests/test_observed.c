@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/file.h"
 #include "fixture_events.h"
@@ -213,6 +215,133 @@ START_TEST(test_observed_says_what_a_file_is_not)
 }
 END_TEST
 
+/* A run directory as `tdxh boot` leaves it: facts.json, evidence/. */
+static char *run_dir(const char *name, const char *facts, bool evidence)
+{
+        char *rd = NULL, *p = NULL, *log = fixture_path("trustee/CCEL_data_ovmf");
+        uint8_t *data;
+        size_t len;
+
+        ck_assert_int_ge(asprintf(&rd, "%s/%s", dir, name), 0);
+        ck_assert_int_eq(mkdir(rd, 0755), 0);
+        ck_assert_int_ge(asprintf(&p, "%s/facts.json", name), 0);
+        free(write_tmp(p, facts));
+        free(p);
+        if (evidence) {
+                ck_assert_int_ge(asprintf(&p, "%s/evidence", rd), 0);
+                ck_assert_int_eq(mkdir(p, 0755), 0);
+                free(p);
+                ck_assert_int_ge(asprintf(&p, "%s/evidence/registers.json", name), 0);
+                free(registers_json(p, NULL));
+                free(p);
+                data = slurp(log, &len);
+                ck_assert_int_ge(asprintf(&p, "%s/evidence/binary_bios_measurements", rd), 0);
+                ck_assert_int_eq(file_write_atomic(p, data, len, 0644, NULL), 0);
+                free(p);
+                free(data);
+        }
+        free(log);
+        return rd;
+}
+
+/* `golden record RUNDIR`: the run's evidence, and the inputs it booted,
+ * which a recorded golden file names as a computed one does. */
+START_TEST(test_observed_record_from_a_run_directory)
+{
+        static const char sha[] = "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a";
+        char *log = fixture_path("trustee/CCEL_data_ovmf"), *regs = registers_json("regs.json", NULL);
+        char *g0 = NULL, *g1 = NULL, *facts = NULL, *rd;
+        struct run_result res;
+        struct golden g, want;
+        struct tdxh_err e = { 0 };
+
+        ck_assert_int_ge(asprintf(&g0, "%s/g0.json", dir), 0);
+        ck_assert_int_ge(asprintf(&g1, "%s/g1.json", dir), 0);
+        run_tdxh(&res, (const char *[]){ "golden", "record", log, regs, "--profile",
+                                         "tdx-edk2-202411-qemu-10.1", "-o", g0, NULL });
+        ck_assert_msg(res.status == 0, "%s", res.err);
+        run_result_free(&res);
+        ck_assert_int_ge(asprintf(&facts,
+                                  "{\"image\": \"/img\", \"golden\": \"%s\", \"cmdline\": \"console=hvc0\","
+                                  " \"host\": {\"memory\": \"2G\", \"vcpus\": 2, \"cmdline\": \"console=hvc0\","
+                                  " \"firmware\": {\"path\": \"/fw/OVMF.fd\", \"sha256\": \"%s\"},"
+                                  " \"kernel\": {\"path\": \"/img/vmlinuz\", \"sha256\": \"%s\"},"
+                                  " \"qemu\": {\"path\": \"/usr/bin/qemu\"}}}",
+                                  g0, sha, sha),
+                         0);
+        rd = run_dir("run", facts, true);
+        run_tdxh(&res, (const char *[]){ "golden", "record", rd, "-o", g1, NULL });
+        ck_assert_msg(res.status == 0, "%s", res.err);
+        run_result_free(&res);
+        ck_assert_msg(golden_load(g1, &g, &e) == 0, "%s", e.msg);
+        ck_assert_msg(golden_load(g0, &want, &e) == 0, "%s", e.msg);
+        /* The profile of the golden file the run compared with. */
+        ck_assert_str_eq(g.profile_name, "tdx-edk2-202411-qemu-10.1");
+        for (int i = 0; i < GOLDEN_NREGS; i++) {
+                ck_assert_int_eq(g.regs[i].known, want.regs[i].known);
+                ck_assert_mem_eq(g.regs[i].value, want.regs[i].value, SHA384_LEN);
+        }
+        ck_assert_str_eq(g.kernel.path, "/img/vmlinuz");
+        ck_assert(g.kernel.have_sha256 && g.firmware.have_sha256 && !g.initrd.have_sha256);
+        ck_assert_uint_eq(g.kernel.sha256[0], 0x2a);
+        ck_assert_str_eq(g.cmdline, "console=hvc0");
+        ck_assert_uint_eq(g.memory, 2ull << 30);
+        ck_assert_uint_eq(g.vcpus, 2);
+        golden_free(&g);
+        golden_free(&want);
+        free(rd);
+        free(facts);
+        free(g0);
+        free(g1);
+        free(log);
+        free(regs);
+}
+END_TEST
+
+/* What a run directory can lack, each told in one line (exit 2). */
+START_TEST(test_observed_record_from_a_broken_run_directory)
+{
+        static const struct {
+                const char *name, *facts;
+                bool evidence, has_facts;
+                const char *message;
+        } cases[] = {
+                { "nofacts", NULL, true, false, "not the run directory of a tdxh boot (no facts.json)" },
+                { "noevidence", "{\"host\": {}}", false, true, "/evidence: no registers.json or event log" },
+                { "badmem", "{\"host\": {\"memory\": \"lots\"}}", true, true,
+                  "facts.json: host.memory: 'lots' is not a memory size" },
+                { "badjson", "{\"host\": ", true, true, "facts.json: line 1, column 10" },
+                { "gone", "{\"golden\": \"/nonexistent/g.json\", \"host\": {}}", true, true,
+                  "--profile NAME is required: the golden file this run compared with is gone" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char *rd, *out = NULL;
+                struct run_result res;
+
+                rd = run_dir(cases[i].name, cases[i].has_facts ? cases[i].facts : "{}", cases[i].evidence);
+                if (!cases[i].has_facts) {
+                        char *p = NULL;
+
+                        ck_assert_int_ge(asprintf(&p, "%s/facts.json", rd), 0);
+                        ck_assert_int_eq(unlink(p), 0);
+                        free(p);
+                }
+                ck_assert_int_ge(asprintf(&out, "%s/%s.json", dir, cases[i].name), 0);
+                /* --profile for all but the case about the profile. */
+                run_tdxh(&res, strcmp(cases[i].name, "gone") != 0
+                                       ? (const char *[]){ "golden", "record", rd, "-o", out, "--profile", "fake", NULL }
+                                       : (const char *[]){ "golden", "record", rd, "-o", out, NULL });
+                ck_assert_msg(res.status == 2, "%s: exit %d", cases[i].name, res.status);
+                ck_assert_msg(strstr(res.err, cases[i].message), "%s: %s", cases[i].name, res.err);
+                ck_assert_msg(access(out, F_OK) != 0, "%s: half-written output", cases[i].name);
+                run_result_free(&res);
+                free(out);
+                free(rd);
+        }
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("observed");
@@ -225,6 +354,8 @@ int main(void)
         tcase_add_test(tc, test_observed_says_what_a_file_is_not);
         tcase_add_test(tc, test_observed_records_a_golden_file);
         tcase_add_test(tc, test_observed_record_refuses_inconsistent_evidence);
+        tcase_add_test(tc, test_observed_record_from_a_run_directory);
+        tcase_add_test(tc, test_observed_record_from_a_broken_run_directory);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

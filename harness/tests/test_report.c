@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/hex.h"
 #include "core/json_util.h"
 #include "core/utf8.h"
 #include "fixture_events.h"
@@ -43,9 +44,14 @@ static void assert_well_formed_xml(const char *s)
                                 const char *name = s + 1 + closing;
                                 size_t n = strcspn(name, " />");
 
-                                for (const char *p = name + n; p < end; p++)
-                                        if (*p == '=')
+                                bool quoted = false;
+
+                                for (const char *p = name + n; p < end; p++) {
+                                        if (*p == '"')
+                                                quoted = !quoted;
+                                        else if (*p == '=' && !quoted)
                                                 ck_assert_msg(p[1] == '"', "unquoted attribute at: %.40s", p);
+                                }
                                 for (const char *p = name + n, *q; p < end; p = q + 1) {
                                         q = strchr(p, '"');
                                         if (!q || q >= end)
@@ -307,6 +313,141 @@ START_TEST(test_report_write_dir_writes_all_formats_atomically)
 }
 END_TEST
 
+/* A passing scenario: its registers and the digests of what it booted are
+ * in every format, and survive a report.json read back (a merged report
+ * shows them too). */
+START_TEST(test_report_values_on_a_pass)
+{
+        static const char facts_text[] =
+                "{\"host\": {\"memory\": \"2G\", \"vcpus\": 1, \"cmdline\": \"console=ttyS0 <q>\","
+                " \"kernel\": {\"path\": \"/img/vmlinuz\", \"sha256\": \"" "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a"
+                "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a\"},"
+                " \"qemu\": {\"path\": \"/usr/bin/qemu\", \"version\": \"7.2\"}}}";
+        struct evlog log;
+        struct golden g;
+        struct diff_observed obs = { 0 };
+        struct diff_result d;
+        struct report rep, back;
+        struct report_scenario *s;
+        struct buf b = BUF_INIT;
+        json_object *facts = json_tokener_parse(facts_text), *v = NULL;
+        char rtmr1[97], want[160], *dir = tmpdir_make(), *path = NULL;
+
+        fixture_trustee_log(&log);
+        fixture_golden_from_log(&log, &g);
+        obs.log = &log;
+        for (int i = GOLDEN_RTMR0; i <= GOLDEN_RTMR2; i++) {
+                obs.have_reg[i] = g.regs[i].known;
+                memcpy(obs.reg[i], g.regs[i].value, SHA384_LEN);
+        }
+        ck_assert(obs.have_reg[GOLDEN_RTMR1]);
+        hex_encode(g.regs[GOLDEN_RTMR1].value, SHA384_LEN, rtmr1);
+        ck_assert_int_eq(diff_run(&g, &obs, &d, NULL), 0);
+        ck_assert(d.match);
+        ck_assert_int_eq(report_init(&rep, "tdxh boot", "0.1.0", NULL), 0);
+        ck_assert_int_eq(report_add_scenario(&rep, "boot img", "fake", NULL, &s), 0);
+        ck_assert_int_eq(report_attach_diff(s, &d, NULL), 0);
+        ck_assert_ptr_nonnull(facts);
+        ck_assert_int_eq(report_set_facts(s, facts), 0);
+        json_object_put(facts);
+
+        ck_assert_int_eq(report_markdown(&rep, &b), 0);
+        snprintf(want, sizeof(want), "| rtmr1 | `%s` |\n", rtmr1);
+        ck_assert_ptr_nonnull(strstr(b.data, want));
+        ck_assert_ptr_nonnull(strstr(b.data, "| kernel.sha256 | `2a2a2a2a"));
+        ck_assert_ptr_nonnull(strstr(b.data, "| cmdline | `console=ttyS0 &lt;q&gt;` |\n"));
+        ck_assert_ptr_nonnull(strstr(b.data, "| vcpus | `1` |\n"));
+        /* Not everything in the facts is a value: the QEMU binary is a host fact. */
+        ck_assert_ptr_null(strstr(b.data, "/usr/bin/qemu"));
+        buf_reset(&b);
+        ck_assert_int_eq(report_junit(&rep, &b), 0);
+        assert_well_formed_xml(b.data);
+        snprintf(want, sizeof(want), "<property name=\"rtmr1\" value=\"%s\"/>", rtmr1);
+        ck_assert_ptr_nonnull(strstr(b.data, want));
+        ck_assert_ptr_nonnull(strstr(b.data, "<property name=\"memory\" value=\"2G\"/>"));
+        ck_assert_ptr_nonnull(strstr(b.data, "<property name=\"kernel.sha256\" value=\"2a2a"));
+        buf_reset(&b);
+        ck_assert_int_eq(report_html(&rep, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "<table class=\"values\">"));
+        ck_assert_ptr_nonnull(strstr(b.data, rtmr1));
+
+        ck_assert_int_ge(asprintf(&path, "%s/report.json", dir), 0);
+        ck_assert_int_eq(report_write_json(&rep, path, NULL), 0);
+        ck_assert_int_eq(report_load_json(path, &back, NULL), 0);
+        ck_assert_int_eq(report_scenario_values(back.scenarios[0], &v), 0);
+        ck_assert_str_eq(json_get_string(v, "registers.rtmr1"), rtmr1);
+        ck_assert_str_eq(json_get_string(v, "inputs.kernel.path"), "/img/vmlinuz");
+        json_object_put(v);
+        buf_reset(&b);
+        ck_assert_int_eq(report_markdown(&back, &b), 0);
+        snprintf(want, sizeof(want), "| rtmr1 | `%s` |\n", rtmr1);
+        ck_assert_ptr_nonnull(strstr(b.data, want));
+
+        buf_free(&b);
+        free(path);
+        report_free(&back);
+        report_free(&rep);
+        fixture_golden_free(&g);
+        fixture_log_free(&log);
+        tmpdir_remove(dir);
+}
+END_TEST
+
+/* A mismatch's "reproduce" part (golden search's result) in every format,
+ * kept by a report read back. */
+START_TEST(test_report_reproduce_section)
+{
+        static const char search[] =
+                "{\"schema\": \"tdxh-search/1\", \"reproduced\": true, \"command\": \"tdxh golden compute "
+                "--profile fake --cmdline 'a <b>' --memory 1G\", \"changes\": [{\"input\": \"memory\", "
+                "\"golden\": \"2G\", \"observed\": \"1G\"}, {\"input\": \"cmdline\", \"golden\": \"a\", "
+                "\"observed\": \"a <b>\"}]}";
+        json_object *o = json_tokener_parse(search);
+        struct report rep, back;
+        struct report_scenario *s;
+        struct buf b = BUF_INIT;
+        char *dir = tmpdir_make(), *path = NULL;
+
+        ck_assert_ptr_nonnull(o);
+        ck_assert_int_eq(report_init(&rep, "tdxh boot", "0.1.0", NULL), 0);
+        ck_assert_int_eq(report_add_scenario(&rep, "boot img", "fake", NULL, &s), 0);
+        ck_assert_int_eq(report_add_check(s, "rtmr1", REPORT_FAIL, "differs", NULL, 0, 2), 0);
+        report_set_reproduce(s, o);
+        json_object_put(o);
+        ck_assert_int_eq(report_markdown(&rep, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "**Reproduce**: memory changed: golden 2G, observed 1G; cmdline "
+                                             "changed: golden 'a', observed 'a &lt;b&gt;'\n"));
+        ck_assert_ptr_nonnull(strstr(b.data, "```text\ntdxh golden compute --profile fake --cmdline 'a <b>' "
+                                             "--memory 1G\n```"));
+        buf_reset(&b);
+        ck_assert_int_eq(report_html(&rep, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "<section class=\"reproduce\">"));
+        ck_assert_ptr_nonnull(strstr(b.data, "--cmdline &#39;a &lt;b&gt;&#39; --memory 1G</code></pre>"));
+        buf_reset(&b);
+        ck_assert_int_eq(report_junit(&rep, &b), 0);
+        assert_well_formed_xml(b.data);
+        ck_assert_ptr_nonnull(strstr(b.data, "<property name=\"reproduce.command\" value=\"tdxh golden compute"));
+        ck_assert_int_ge(asprintf(&path, "%s/report.json", dir), 0);
+        ck_assert_int_eq(report_write_json(&rep, path, NULL), 0);
+        ck_assert_int_eq(report_load_json(path, &back, NULL), 0);
+        ck_assert_str_eq(report_reproduce_command(back.scenarios[0]),
+                         "tdxh golden compute --profile fake --cmdline 'a <b>' --memory 1G");
+        /* Nothing reproduces: the summary says so, and there is no command. */
+        o = json_tokener_parse("{\"reproduced\": false, \"command\": null, \"changes\": []}");
+        report_set_reproduce(s, o);
+        json_object_put(o);
+        buf_reset(&b);
+        ck_assert_int_eq(report_reproduce_summary(s, &b), 0);
+        ck_assert_ptr_nonnull(strstr(b.data, "no configuration tried reproduces every register"));
+        ck_assert_ptr_null(report_reproduce_command(s));
+        buf_free(&b);
+        free(path);
+        report_free(&back);
+        report_free(&rep);
+        tmpdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("report");
@@ -319,6 +460,8 @@ int main(void)
         tcase_add_test(tc, test_report_markdown_summary);
         tcase_add_test(tc, test_report_html_is_self_contained_and_escaped);
         tcase_add_test(tc, test_report_write_dir_writes_all_formats_atomically);
+        tcase_add_test(tc, test_report_values_on_a_pass);
+        tcase_add_test(tc, test_report_reproduce_section);
         suite_add_tcase(s, tc);
         return run_suite(s);
 }

@@ -247,6 +247,52 @@ START_TEST(test_qemu_argv_doubles_commas_in_option_paths_only)
 }
 END_TEST
 
+struct nic_case {
+        const char *model, *romfile;
+        const char *device; /* the -device argument; NULL: refused */
+};
+
+static const struct nic_case nic_cases[] = {
+        { "virtio-net-pci", NULL, "virtio-net-pci,addr=0x2" },
+        { "e1000", "", "e1000,addr=0x2,romfile=" },
+        { "virtio-net-pci", "/roms/a,b.rom", "virtio-net-pci,addr=0x2,romfile=/roms/a,,b.rom" },
+        { "virtio-net-pci,romfile=x", NULL, NULL },
+        { "", NULL, NULL },
+        { NULL, "/roms/x.rom", NULL },
+};
+
+/* The NIC sits at a fixed slot with no netdev; romfile= passes through
+ * with its commas doubled; a model that would smuggle options in is
+ * refused. */
+START_TEST(test_qemu_argv_nic_and_its_rom)
+{
+        const struct nic_case *c = &nic_cases[_i];
+        struct platform p;
+        struct strv v = STRV_INIT;
+        struct tdxh_err e = { 0 };
+        char *joined, *want = NULL;
+
+        fake_platform(&p, ACCEL_TCG);
+        ck_assert_int_eq(platform_set(&p.nic_model, c->model), 0);
+        ck_assert_int_eq(platform_set(&p.nic_romfile, c->romfile), 0);
+        if (!c->device) {
+                ck_assert_int_eq(qemu_argv_build(&p, &v, &e), -EINVAL);
+                ck_assert_msg(strstr(e.msg, "platform: nic_"), "%s", e.msg);
+                platform_free(&p);
+                return;
+        }
+        ck_assert_msg(qemu_argv_build(&p, &v, &e) == 0, "%s", e.msg);
+        joined = strv_join(&v, "\n");
+        ck_assert_int_ge(asprintf(&want, "\n-device\n%s\n", c->device), 0);
+        ck_assert_msg(strstr(joined, want), "no '%s' in:\n%s", c->device, joined);
+        ck_assert_ptr_null(strstr(joined, "netdev"));
+        free(want);
+        free(joined);
+        strv_free(&v);
+        platform_free(&p);
+}
+END_TEST
+
 START_TEST(test_qemu_argv_rejects_incomplete_or_unresolved_platforms)
 {
         struct platform p;
@@ -321,6 +367,8 @@ int main(void)
         tcase_add_test(tc, test_qemu_argv_tdx_differs_from_fake_only_where_tdx_differs);
         tcase_add_test(tc, test_qemu_argv_fake_refuses_owner_values);
         tcase_add_test(tc, test_qemu_argv_doubles_commas_in_option_paths_only);
+        tcase_add_loop_test(tc, test_qemu_argv_nic_and_its_rom, 0,
+                            (int)(sizeof(nic_cases) / sizeof(nic_cases[0])));
         tcase_add_test(tc, test_qemu_argv_rejects_incomplete_or_unresolved_platforms);
         tcase_add_test(tc, test_platform_names_parse_and_print);
         suite_add_tcase(s, tc);

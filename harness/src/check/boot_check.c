@@ -1,5 +1,6 @@
 /* tdxh boot's job; see boot_check.h. */
 #include "check/boot_check.h"
+#include "check/boot_agentless.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,12 +16,14 @@
 #include "core/hex.h"
 #include "core/json_util.h"
 #include "evidence/eventlog.h"
+#include "compare/search.h"
 #include "compare/diff.h"
 #include "compare/explain.h"
 #include "predict/explain_inputs.h"
 #include "golden/golden.h"
 #include "measure/disk_image.h"
 #include "measure/mrtd.h"
+#include "measure/option_rom_events.h"
 #include "measure/profile.h"
 #include "report/model.h"
 #include "run/boot.h"
@@ -40,12 +43,14 @@ struct run {
         struct golden golden;
         struct boot_session *session;
         json_object *registers, *evlog_json;
+        struct agentless_evidence host; /* with res->agentless */
         uint8_t *log;
         size_t log_len;
         struct evlog evlog;
         struct diff_result diff;
         struct explain_result explain;
         bool have_diff;
+        json_object *reproduce; /* golden search on a mismatch (report's "reproduce") */
         /* What the image's inputs predict, computed while the guest boots
          * (inputs_r: 0, or the error, kept in inputs_err for compare()). */
         struct explain_inputs inputs;
@@ -193,6 +198,13 @@ static int save_evidence(struct run *R)
                 free(p);
                 p = NULL;
         }
+        if (r >= 0 && R->host.host) {
+                if (path_in(ev, "host.json", &p) < 0)
+                        return -ENOMEM;
+                r = json_write(R->host.host, p, R->e);
+                free(p);
+                p = NULL;
+        }
         if (r >= 0) {
                 if (path_in(ev, "binary_bios_measurements", &p) < 0)
                         return -ENOMEM;
@@ -228,7 +240,8 @@ static void compute_inputs(struct run *R)
         struct explain_input_args args = { .firmware = R->session->platform.firmware,
                                            .kernel = R->kernel, .initrd = R->initrd,
                                            .cmdline = R->cmdline,
-                                           .memory = R->session->platform.memory };
+                                           .memory = R->session->platform.memory,
+                                           .qemu_rom_dir = OPTION_ROM_QEMU_DIR };
         uint64_t t = mono_now_ns();
 
         if (R->have_inputs)
@@ -258,9 +271,15 @@ static int compare(struct run *R)
         struct profile prof;
         int r;
 
+        if (R->res->agentless) {
+                obs.log_name = "host: the guest kernel's event log read from guest memory "
+                               "(TPM, SHA-384 bank)";
+                obs.reg_source = "host: swtpm PCRs and the fake TDX module";
+        }
         r = evlog_parse(R->log, R->log_len, EVLOG_TPM, &R->evlog, R->e);
         if (r < 0) {
-                err_prefix(R->e, "agent event log: ");
+                err_prefix(R->e, R->res->agentless ? "guest memory event log: "
+                                                   : "agent event log: ");
                 return r;
         }
         r = observed_registers(R, &obs);
@@ -281,6 +300,35 @@ static int compare(struct run *R)
         return explain_run(&R->golden, &obs, &R->diff, &ctx, &R->explain, R->e);
 }
 
+/* On a mismatch, the golden compute command that predicts what this boot
+ * measured: golden search from the golden file's memory and command line,
+ * with the files this run booted and the command line it gave. A search
+ * that fails or finds nothing is said in the report, not an error of the
+ * run. */
+static void search_reproduction(struct run *R)
+{
+        /* Absolute paths: the command is read in a report, elsewhere. */
+        _cleanup_free_ char *firmware = realpath(R->session->platform.firmware, NULL);
+        _cleanup_free_ char *kernel = R->kernel ? realpath(R->kernel, NULL) : NULL;
+        _cleanup_free_ char *initrd = R->initrd ? realpath(R->initrd, NULL) : NULL;
+        struct search_opts so = { .g = &R->golden, .golden_path = R->golden_path, .diff = &R->diff,
+                                  .firmware = firmware ? firmware : R->session->platform.firmware,
+                                  .kernel = kernel ? kernel : R->kernel,
+                                  .initrd = initrd ? initrd : R->initrd, .observed_cmdline = R->cmdline };
+        _cleanup_search_result_ struct search_result res = { 0 };
+        struct tdxh_err e = { 0 };
+
+        if (R->diff.match)
+                return;
+        if (golden_search(&so, &res, &e) < 0) {
+                R->reproduce = json_object_new_object();
+                if (R->reproduce)
+                        (void)json_add_string(R->reproduce, "error", e.msg[0] ? e.msg : "out of memory");
+                return;
+        }
+        (void)search_to_json(&res, &R->reproduce);
+}
+
 static int facts_json(struct run *R, json_object **ret)
 {
         _cleanup_json_ json_object *o = json_object_new_object(), *t = json_object_new_object();
@@ -297,13 +345,31 @@ static int facts_json(struct run *R, json_object **ret)
                 if (r < 0 || json_add(o, "boot", summary) < 0)
                         return -ENOMEM;
         }
+        if (R->o->nic_model) {
+                /* What tdxh reproduce needs to add the same NIC again. */
+                json_object *nic = json_object_new_object();
+
+                if (!nic || json_add(o, "nic", nic) < 0 ||
+                    json_add_string(nic, "model", R->o->nic_model) < 0 ||
+                    (R->o->nic_romfile && json_add_string(nic, "romfile", R->o->nic_romfile) < 0))
+                        return -ENOMEM;
+        }
+        if (R->res->agentless &&
+            (json_add_string(o, "agent", "none") < 0 ||
+             json_add_string(o, "agentless_reason",
+                             R->session && R->session->stopped_how ? R->session->stopped_how
+                                                                   : NULL) < 0 ||
+             (R->host.host && json_add(o, "agentless", json_object_get(R->host.host)) < 0)))
+                return -ENOMEM;
         if (json_add_string(o, "image", R->o->image) < 0 ||
             json_add_string(o, "image_kind", disk_image_kind_name(R->kind)) < 0 ||
             json_add_string(o, "golden", R->golden_path) < 0 ||
             json_add_string(o, "cmdline", R->cmdline) < 0 ||
             json_add_int(t, "image_checks", (int64_t)tm->image_ms) < 0 ||
-            json_add_int(t, "boot_to_hello", (int64_t)tm->boot_ms) < 0 ||
-            json_add_int(t, "agent_round_trips", (int64_t)tm->agent_ms) < 0 ||
+            json_add_int(t, R->res->agentless ? "boot_to_stop" : "boot_to_hello",
+                         (int64_t)tm->boot_ms) < 0 ||
+            json_add_int(t, R->res->agentless ? "host_reads" : "agent_round_trips",
+                         (int64_t)tm->agent_ms) < 0 ||
             json_add_int(t, "stop", (int64_t)tm->stop_ms) < 0 ||
             json_add_int(t, "diff_and_explain", (int64_t)tm->diff_ms) < 0 ||
             json_add_int(t, "explain_inputs_while_booting", (int64_t)tm->inputs_ms) < 0 ||
@@ -312,6 +378,28 @@ static int facts_json(struct run *R, json_object **ret)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
         return 0;
+}
+
+/* What an agentless boot checked besides the registers, and what it could
+ * not: the agent itself, the TPM's PCRs against the log, the agent's steps. */
+static int agentless_checks(struct run *R, struct report_scenario *s)
+{
+        const char *how = R->session && R->session->stopped_how ? R->session->stopped_how
+                                                                : "no hello";
+        char msg[512];
+        int r;
+
+        snprintf(msg, sizeof(msg), "no agent: %s; the evidence was read by the host", how);
+        r = report_add_check(s, "agent", REPORT_SKIP, msg, NULL, 0, -1);
+        if (r >= 0 && R->host.registers)
+                r = report_add_check(s, "tpm-pcrs",
+                                     !R->host.pcrs_read ? REPORT_SKIP
+                                     : R->host.pcrs_match ? REPORT_PASS : REPORT_FAIL,
+                                     R->host.pcr_note, NULL, 0, -1);
+        for (size_t i = 0; r >= 0 && i < agentless_n_skipped; i++)
+                r = report_add_check(s, agentless_skipped[i].name, REPORT_SKIP,
+                                     agentless_skipped[i].why, NULL, 0, -1);
+        return r;
 }
 
 static int write_reports(struct run *R, int code)
@@ -328,20 +416,26 @@ static int write_reports(struct run *R, int code)
         if (!R->session || !R->session->dir.path)
                 return 0;
         report_timestamp(now);
-        snprintf(name, sizeof(name), "boot %s", R->o->image);
+        snprintf(name, sizeof(name), "boot %s%s", R->o->image,
+                 R->res->agentless ? " (agentless)" : "");
         r = report_init(&rep, "tdxh boot", TDXH_VERSION, now);
         if (r >= 0)
-                r = report_add_scenario(&rep, name, "fake", now, &s);
+                r = report_add_scenario(&rep, name, R->res->agentless ? "fake (agentless)" : "fake",
+                                        now, &s);
         if (r >= 0)
                 r = report_add_check(s, "boot", code == TDXH_EXIT_INFRA ? REPORT_ERROR : REPORT_PASS,
                                      code == TDXH_EXIT_INFRA ? R->res->reason : NULL, NULL,
                                      (double)R->res->timings.boot_ms / 1000.0, -1);
         if (r >= 0 && code == TDXH_EXIT_BAD_INPUT)
                 r = report_add_check(s, "evidence", REPORT_ERROR, R->res->reason, NULL, 0, -1);
+        if (r >= 0 && R->res->agentless)
+                r = agentless_checks(R, s);
         if (r >= 0 && R->have_diff) {
                 r = report_attach_diff(s, &R->diff, &R->explain);
                 R->have_diff = false; /* moved */
         }
+        if (r >= 0 && R->reproduce)
+                report_set_reproduce(s, R->reproduce);
         if (r >= 0)
                 r = facts_json(R, &facts);
         if (r >= 0)
@@ -379,10 +473,12 @@ static void run_free(struct run *R)
         free(R->initrd);
         free(R->cmdline);
         free(R->golden_path);
+        json_object_put(R->reproduce);
         golden_free(&R->golden);
         boot_session_free(R->session);
         json_object_put(R->registers);
         json_object_put(R->evlog_json);
+        agentless_evidence_free(&R->host);
         free(R->log);
         evlog_free(&R->evlog);
         if (R->have_diff)
@@ -399,7 +495,9 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
         struct fake_boot_opts bo = {
                 .out_dir = o->out_dir,
                 .mrtd_fn = mrtd_per_page,
-                .wait_agent = true,
+                .wait_agent = !o->no_agent,
+                .host_evidence = true,
+                .agent_optional = true,
                 .on_phase = on_boot_phase,
                 .userdata = R,
                 .boot_timeout_ms = (uint64_t)(o->timeout_s ? o->timeout_s
@@ -417,7 +515,9 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
             (R->kind != IMAGE_KIND_DIR &&
              (platform_set(&p.disk, o->image) < 0 ||
               platform_set(&p.disk_format, disk_image_kind_name(R->kind)) < 0)) ||
-            (o->qemu && platform_set(&p.qemu, o->qemu) < 0)) {
+            (o->qemu && platform_set(&p.qemu, o->qemu) < 0) ||
+            (o->nic_model && platform_set(&p.nic_model, o->nic_model) < 0) ||
+            (o->nic_romfile && platform_set(&p.nic_romfile, o->nic_romfile) < 0)) {
                 platform_free(&p);
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");
         }
@@ -432,8 +532,24 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
         free(R->res->run_dir);
         R->res->run_dir = strdup(R->session->dir.path);
         r = fake_boot_start(R->session, sw, R->e);
+        if (r >= 0 && o->no_agent) {
+                struct deadline d = deadline_in_ms(bo.boot_timeout_ms);
+
+                r = fake_boot_wait_stopped(R->session, &d, R->e);
+        }
         R->res->timings.boot_ms = elapsed_ms(t);
-        if (r >= 0) {
+        if ((r >= 0 && o->no_agent) || (r == -ENOMSG && R->session->no_agent)) {
+                progress(R, "reading the guest from the host (no agent)");
+                R->res->agentless = true;
+                t = mono_now_ns();
+                r = agentless_collect(R->session, &R->host, R->e);
+                R->res->timings.agent_ms = elapsed_ms(t);
+                if (r >= 0) {
+                        R->log = TAKE_PTR(R->host.log);
+                        R->log_len = R->host.log_len;
+                        R->registers = json_object_get(R->host.registers);
+                }
+        } else if (r >= 0) {
                 progress(R, "collecting evidence");
                 t = mono_now_ns();
                 r = agent_op(R, "registers", &R->registers);
@@ -458,7 +574,7 @@ static int boot_and_collect(struct run *R, struct signal_watch *sw)
                 return set_verdict(R, TDXH_EXIT_INFRA, "infrastructure failure");
         }
         t = mono_now_ns();
-        r = decode_log(R);
+        r = R->res->agentless ? 0 : decode_log(R);
         if (r >= 0)
                 r = save_evidence(R);
         R->res->timings.evidence_ms = elapsed_ms(t);
@@ -493,8 +609,19 @@ int boot_check_run(const struct boot_check_opts *o, struct signal_watch *sw,
                                    r == -ENOMEM ? "infrastructure failure" : "bad input");
                 goto report;
         }
-        code = R.diff.match ? set_verdict(&R, TDXH_EXIT_OK, "match")
-                            : set_verdict(&R, TDXH_EXIT_MISMATCH, "mismatch");
+        if (ret->agentless)
+                code = R.diff.match && (!R.host.pcrs_read || R.host.pcrs_match)
+                               ? set_verdict(&R, TDXH_EXIT_OK,
+                                             "agentless match (firmware and boot measurements "
+                                             "only; the agent's steps were skipped)")
+                               : set_verdict(&R, TDXH_EXIT_MISMATCH, "agentless mismatch");
+        else
+                code = R.diff.match ? set_verdict(&R, TDXH_EXIT_OK, "match")
+                                    : set_verdict(&R, TDXH_EXIT_MISMATCH, "mismatch");
+        if (!R.diff.match) {
+                progress(&R, "searching the inputs that reproduce it");
+                search_reproduction(&R);
+        }
         if (explain_format_text(&R.diff, &R.explain, -1, &ret->explanation) < 0)
                 code = set_verdict(&R, TDXH_EXIT_INFRA, "infrastructure failure");
 report:

@@ -6,22 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/digest.h"
-#include "core/file.h"
 #include "core/hex.h"
-#include "core/json_parse.h"
 #include "core/json_util.h"
 #include "core/size.h"
-
-#define FACTS_MAX (1u << 20)
+#include "check/run_facts.h"
 
 /* What a run recorded, borrowed from its parsed facts.json. */
 struct recorded {
-        const char *image, *golden, *cmdline, *firmware, *qemu, *memory;
+        const char *image, *golden, *cmdline, *firmware, *qemu, *memory, *nic_model, *nic_romfile;
         unsigned vcpus;
 };
 
@@ -34,25 +30,6 @@ void reproduce_result_free(struct reproduce_result *r)
         free(r->summary);
         boot_check_result_free(&r->boot);
         *r = (struct reproduce_result){ 0 };
-}
-
-static int read_json(const char *path, json_object **ret, struct tdxh_err *e)
-{
-        _cleanup_free_ char *text = NULL;
-        size_t len;
-        int r;
-
-        r = file_read_all(path, FACTS_MAX, &text, &len, e);
-        if (r >= 0)
-                r = json_parse_text(text, len, 0, ret, e);
-        if (r >= 0 && !json_object_is_type(*ret, json_type_object)) {
-                json_object_put(*ret);
-                *ret = NULL;
-                r = err_setf(e, -EINVAL, "not a JSON object");
-        }
-        if (r < 0 && e && e->msg[0] && strncmp(e->msg, path, strlen(path)) != 0)
-                err_prefix(e, "%s: ", path);
-        return r;
 }
 
 /* A file the run used must still be what it was. */
@@ -99,6 +76,8 @@ static int read_recorded(json_object *facts, const char *facts_path, struct reco
                 .firmware = json_get_string(facts, "host.firmware.path"),
                 .qemu = json_get_string(facts, "host.qemu.path"),
                 .memory = json_get_string(facts, "host.memory"),
+                .nic_model = json_get_string(facts, "nic.model"),
+                .nic_romfile = json_get_string(facts, "nic.romfile"),
         };
         if (!ret->image || !ret->golden || !ret->memory)
                 return err_setf(e, -EINVAL, "%s: not the facts of a tdxh boot run (no image, golden "
@@ -125,7 +104,7 @@ static int original_verdict(const char *run_dir, char **ret, struct tdxh_err *e)
 
         if (asprintf(&path, "%s/report/report.json", run_dir) < 0)
                 return -ENOMEM;
-        r = read_json(path, &rep, e);
+        r = run_dir_read_json(path, &rep, e);
         if (r < 0)
                 return r;
         result = json_get_string(rep, "summary.result");
@@ -143,7 +122,7 @@ static int load_registers(const char *run_dir, json_object **ret)
 
         if (asprintf(&path, "%s/evidence/registers.json", run_dir) < 0)
                 return -ENOMEM;
-        return read_json(path, ret, NULL);
+        return run_dir_read_json(path, ret, NULL);
 }
 
 static int compare_registers(const char *old_dir, const char *new_dir, struct reproduce_result *res)
@@ -205,15 +184,7 @@ int reproduce_run(const struct reproduce_opts *o, struct signal_watch *sw,
         int r;
 
         *ret = (struct reproduce_result){ .exit_code = TDXH_EXIT_BAD_INPUT };
-        if (asprintf(&facts_path, "%s/facts.json", o->run_dir) < 0) {
-                err_setf(e, -ENOMEM, "out of memory");
-                return ret->exit_code = TDXH_EXIT_INFRA;
-        }
-        if (access(facts_path, F_OK) < 0)
-                r = err_setf(e, -EINVAL, "%s: not the run directory of a tdxh boot (no facts.json)",
-                             o->run_dir);
-        else
-                r = read_json(facts_path, &facts, e);
+        r = run_facts_load(o->run_dir, &facts, &facts_path, e);
         if (r >= 0)
                 r = read_recorded(facts, facts_path, &rec, e);
         if (r >= 0 && size_parse(rec.memory, &b.memory) < 0)
@@ -231,6 +202,8 @@ int reproduce_run(const struct reproduce_opts *o, struct signal_watch *sw,
         b.firmware = rec.firmware;
         b.qemu = rec.qemu;
         b.vcpus = rec.vcpus;
+        b.nic_model = rec.nic_model;
+        b.nic_romfile = rec.nic_model ? rec.nic_romfile : NULL;
         boot_check_run(&b, sw, &res.boot, e);
         res.verdict = res.boot.verdict ? strdup(res.boot.verdict) : NULL;
         if (res.boot.exit_code > TDXH_EXIT_MISMATCH) {

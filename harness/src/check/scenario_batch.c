@@ -101,6 +101,8 @@ int scenario_result_load(const char *run_dir, struct scenario_result *ret, struc
                 ret->seconds = json_object_get_double(v);
         if (json_object_object_get_ex(sc, "facts", &v) && json_object_is_type(v, json_type_object))
                 ret->facts = json_object_get(v);
+        if (json_object_object_get_ex(sc, "values", &v) && json_object_is_type(v, json_type_object))
+                ret->values = json_object_get(v);
         ret->run_dir = strdup(run_dir);
         return asprintf(&ret->report_dir, "%s/report", run_dir) < 0 || !ret->run_dir ? -ENOMEM : 0;
 }
@@ -207,6 +209,10 @@ static int spawn_job(const struct scenario *sc, const char *dir, const struct ba
             strv_push(&argv, "--progress-lines") < 0 || strv_push(&argv, "--out") < 0 ||
             strv_push(&argv, dir) < 0 ||
             (o->run.backend && (strv_push(&argv, "--backend") < 0 || strv_push(&argv, o->run.backend) < 0)) ||
+            (o->run.libvirt_fake && (strv_push(&argv, "--platform") < 0 ||
+                                     strv_push(&argv, "fake") < 0)) ||
+            (o->run.libvirt_uri && (strv_push(&argv, "--connect") < 0 ||
+                                    strv_push(&argv, o->run.libvirt_uri) < 0)) ||
             (o->run.image && (strv_push(&argv, "--image") < 0 || strv_push(&argv, o->run.image) < 0)) ||
             (o->run.firmware && (strv_push(&argv, "--firmware") < 0 ||
                                  strv_push(&argv, o->run.firmware) < 0)) ||
@@ -483,6 +489,7 @@ static int write_report(struct scenario *const *scs, const struct batch_opts *o,
                 if (r < 0)
                         break;
                 s->seconds = res->seconds;
+                s->values = json_object_get(res->values);
                 if (res->facts) {
                         json_object *host = NULL;
 

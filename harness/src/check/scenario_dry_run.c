@@ -9,35 +9,10 @@
 #include "check/scenario_internal.h"
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/shell_word.h"
 #include "fakes/fake_tdx.h"
 #include "run/libvirt_xml.h"
 #include "run/qemu_argv.h"
-
-/* Characters a POSIX shell takes literally in an unquoted word. */
-static bool shell_plain(const char *s)
-{
-        if (!*s)
-                return false;
-        for (; *s; s++)
-                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                            "_-+=/.,:@%",
-                            *s))
-                        return false;
-        return true;
-}
-
-/* s as one shell word: as it is, or in single quotes with each ' as '\''. */
-static int shell_word(struct buf *b, const char *s)
-{
-        if (shell_plain(s))
-                return buf_puts(b, s);
-        if (buf_putc(b, '\'') < 0)
-                return -ENOMEM;
-        for (; *s; s++)
-                if (*s == '\'' ? buf_puts(b, "'\\''") < 0 : buf_putc(b, *s) < 0)
-                        return -ENOMEM;
-        return buf_putc(b, '\'');
-}
 
 /* The command as a reviewer reads it and a shell takes it: the program,
  * then each option with its value on a line of its own, continued with
@@ -104,11 +79,6 @@ static int boot_platform(struct srun *R, const struct step *st, unsigned boot, c
         return 0;
 }
 
-static bool is_libvirt(const struct scenario_run_opts *o)
-{
-        return o->backend && strcmp(o->backend, "libvirt") == 0;
-}
-
 int scenario_dry_run(const struct scenario *sc, const struct scenario_run_opts *o, char **ret,
                      struct tdxh_err *e)
 {
@@ -132,7 +102,7 @@ int scenario_dry_run(const struct scenario *sc, const struct scenario_run_opts *
                 r = boot_platform(&R, st, ++boot, o->out_dir, &pl);
                 if (r < 0)
                         break;
-                if (is_libvirt(o)) {
+                if (srun_is_libvirt(o)) {
                         r = asprintf(&name, "tdxh-%s-boot-%u", sc->name, boot) < 0 ? -ENOMEM : 0;
                         if (r >= 0)
                                 r = libvirt_domain_xml(&pl, name, &xml, e);

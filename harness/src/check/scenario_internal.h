@@ -94,6 +94,9 @@ int srun_merge_inputs(const struct srun *R, const struct step_platform *p, struc
  * quote socket; paths of the boot are left to the caller. */
 int srun_platform(const struct srun *R, const struct srun_inputs *in, struct platform *ret);
 
+/* Is o's backend libvirt (a TD or the fake platform)? (step_boot.c) */
+bool srun_is_libvirt(const struct scenario_run_opts *o);
+
 /* Guest life cycle (step_boot.c). */
 int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome *out);
 int srun_stop_guest(struct srun *R, struct tdxh_err *e);

@@ -52,6 +52,7 @@ void scenario_result_free(struct scenario_result *r)
         }
         free(r->steps);
         json_object_put(r->facts);
+        json_object_put(r->values);
         *r = (struct scenario_result){ 0 };
 }
 
@@ -214,32 +215,51 @@ static void progress(const struct srun *R, size_t i, const char *what)
                 R->o->on_progress(R->sc, i, R->sc->n_steps, what, R->o->userdata);
 }
 
-/* facts.host: the machine (host_system_facts()) and what the first boot
- * ran (QEMU's version and the firmware's digest, from boot-1/facts.json),
- * so that a merged report can say which host ran which case. */
-static int host_json(struct srun *R, json_object **ret)
+/* Through libvirt: "libvirt 9.0.0 (URI)" and the QEMU the daemon ran
+ * ("QEMU 7.2.22 (through libvirt)"), from the boot's facts.libvirt; both
+ * NULL for the other backends. */
+static int libvirt_json(json_object *host, char **ret_libvirt, char **ret_qemu)
 {
-        _cleanup_json_ json_object *o = NULL, *boot = NULL;
-        _cleanup_free_ char *path = NULL;
-        json_object *h = NULL, *v = NULL;
+        json_object *l = NULL;
+        const char *ver, *uri, *qemu;
+
+        *ret_libvirt = *ret_qemu = NULL;
+        if (!host || !json_object_object_get_ex(host, "libvirt", &l))
+                return 0;
+        ver = json_get_string(l, "version");
+        uri = json_get_string(l, "uri");
+        qemu = json_get_string(l, "qemu_version");
+        if (asprintf(ret_libvirt, "libvirt %s (%s)", ver ? ver : "?", uri ? uri : "?") < 0) {
+                *ret_libvirt = NULL;
+                return -ENOMEM;
+        }
+        if (qemu && asprintf(ret_qemu, "QEMU %s (through libvirt)", qemu) < 0) {
+                *ret_qemu = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+/* facts.host: the machine (host_system_facts()) and what the first boot
+ * ran (QEMU's version and the firmware's digest, from boot-1/facts.json,
+ * whose host object is h, or NULL), so that a merged report can say which
+ * host ran which case. */
+static int host_json(struct srun *R, json_object *h, json_object **ret)
+{
+        _cleanup_json_ json_object *o = NULL;
+        _cleanup_free_ char *lv = NULL, *qemu = NULL;
         const char *backend = R->o->backend ? R->o->backend : "fake";
         int r = host_system_facts(&o);
 
         if (r < 0)
                 return r;
-        if (asprintf(&path, "%s/boot-1/facts.json", R->run_dir) < 0)
-                return -ENOMEM;
-        boot = json_object_from_file(path);
-        if (boot)
-                (void)json_object_object_get_ex(boot, "host", &h);
+        r = libvirt_json(h, &lv, &qemu);
+        if (r < 0)
+                return r;
         if (json_add_string(o, "backend", backend) < 0 ||
-            json_add_string(o, "qemu", h && json_object_object_get_ex(h, "qemu", &v) &&
-                                               json_object_object_get_ex(v, "version", &v)
-                                           ? json_object_get_string(v) : NULL) < 0 ||
-            json_add_string(o, "libvirt", NULL) < 0 ||
-            json_add_string(o, "ovmf_sha256", h && json_object_object_get_ex(h, "firmware", &v) &&
-                                                      json_object_object_get_ex(v, "sha256", &v)
-                                                  ? json_object_get_string(v) : NULL) < 0)
+            json_add_string(o, "qemu", qemu ? qemu : json_get_string(h, "qemu.version")) < 0 ||
+            json_add_string(o, "libvirt", lv) < 0 ||
+            json_add_string(o, "ovmf_sha256", json_get_string(h, "firmware.sha256")) < 0)
                 return -ENOMEM;
         /* The fake backend's TDX module is tdxh's own. */
         if (strcmp(backend, "fake") == 0 &&
@@ -249,18 +269,45 @@ static int host_json(struct srun *R, json_object **ret)
         return 0;
 }
 
+/* facts.inputs: what the first boot booted (firmware, kernel, initrd with
+ * their digests, command line, memory, vCPUs), the values a report carries
+ * beside the registers. */
+static int inputs_json(json_object *h, json_object **ret)
+{
+        static const char *const keys[] = { "firmware", "kernel", "initrd", "disk",
+                                            "cmdline",  "memory", "vcpus" };
+        _cleanup_json_ json_object *o = json_object_new_object();
+        json_object *v;
+
+        if (!o)
+                return -ENOMEM;
+        for (size_t i = 0; h && i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (json_object_object_get_ex(h, keys[i], &v) && v &&
+                    json_add(o, keys[i], json_object_get(v)) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
 static int facts_json(struct srun *R, json_object **ret)
 {
-        _cleanup_json_ json_object *o = json_object_new_object();
-        json_object *host = NULL;
+        _cleanup_json_ json_object *o = json_object_new_object(), *boot = NULL;
+        _cleanup_free_ char *path = NULL;
+        json_object *host = NULL, *inputs = NULL, *h = NULL;
 
+        if (asprintf(&path, "%s/boot-1/facts.json", R->run_dir) < 0)
+                return -ENOMEM;
+        boot = json_object_from_file(path);
+        if (boot && !json_object_object_get_ex(boot, "host", &h))
+                h = NULL;
         if (!o || json_add_string(o, "scenario", R->sc->path) < 0 ||
             json_add_string(o, "image", R->image) < 0 ||
             json_add_string(o, "backend", R->o->backend ? R->o->backend : "fake") < 0 ||
             json_add_int(o, "boots", R->boots) < 0 ||
             json_add_string(o, "case", R->sc->name) < 0 ||
-            json_add_string(o, "shard", R->o->shard) < 0 || host_json(R, &host) < 0 ||
-            json_add(o, "host", host) < 0)
+            json_add_string(o, "shard", R->o->shard) < 0 || host_json(R, h, &host) < 0 ||
+            json_add(o, "host", host) < 0 || inputs_json(h, &inputs) < 0 ||
+            json_add(o, "inputs", inputs) < 0)
                 return -ENOMEM;
         *ret = TAKE_PTR(o);
         return 0;
@@ -278,6 +325,10 @@ static int write_reports(struct srun *R, struct report *rep)
                 return r;
         json_object_put(R->res->facts);
         R->res->facts = json_object_get(facts);
+        json_object_put(R->res->values);
+        R->res->values = NULL;
+        if (report_scenario_values(R->rep, &R->res->values) < 0)
+                return -ENOMEM;
         if (asprintf(&R->res->report_dir, "%s/report", R->run_dir) < 0)
                 return -ENOMEM;
         r = report_write_dir(rep, R->res->report_dir, R->e);
@@ -346,9 +397,9 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
         int code = 0, r;
 
         *ret = (struct scenario_result){ 0 };
-        if (o->backend && strcmp(o->backend, "fake") != 0) {
+        if (scenario_run_is_td(o)) {
                 err_setf(e, -EINVAL, "--backend %s: this version starts scenarios on the fake "
-                                     "backend only (the others with --dry-run)", o->backend);
+                                     "platform only (a TD with --dry-run)", o->backend);
                 return set_verdict(&R, TDXH_EXIT_BAD_INPUT, "bad input", e->msg);
         }
         ret->steps = calloc(sc->n_steps ? sc->n_steps : 1, sizeof(*ret->steps));

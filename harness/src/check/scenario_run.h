@@ -30,9 +30,11 @@
 #include "run/signals.h"
 
 struct scenario_run_opts {
-        const char *backend;   /* "fake" (NULL too), "qemu-tdx" or "libvirt" (the latter two
-                                * run by scenario_dry_run() only, in this version) */
+        const char *backend;   /* "fake" (NULL too), "qemu-tdx" or "libvirt" (qemu-tdx and
+                                * libvirt's TD run by scenario_dry_run() only, in this
+                                * version) */
         bool libvirt_fake;     /* libvirt: the fake platform, not a TD */
+        const char *libvirt_uri; /* libvirt: the URI; NULL: libvirt_default_uri() */
         const char *image;     /* overrides the scenario's image; NULL: the scenario's, else
                                 * SCENARIO_DEFAULT_IMAGE */
         const char *out_dir;   /* the scenario's run directory (created); NULL: a new one */
@@ -78,6 +80,7 @@ struct scenario_result {
         double seconds;
         json_object *facts; /* the report's facts of the scenario (owned), or NULL: see
                              * reports/SCHEMA.md; "host" names where it ran */
+        json_object *values; /* what it vouched for (report_scenario_values()), owned, or NULL */
 };
 
 void scenario_result_free(struct scenario_result *r);

@@ -19,6 +19,7 @@
 #include "core/size.h"
 #include "measure/mrtd.h"
 #include "run/deadline.h"
+#include "run/libvirt_domain.h"
 
 int step_outcome_set(struct step_outcome *out, int kind, const char *fmt, ...)
 {
@@ -112,6 +113,11 @@ static int tamper_initrd(struct srun *R, const char *initrd, char **ret)
         return 0;
 }
 
+bool srun_is_libvirt(const struct scenario_run_opts *o)
+{
+        return o->backend && strcmp(o->backend, "libvirt") == 0;
+}
+
 bool scenario_run_is_td(const struct scenario_run_opts *o)
 {
         return o->backend && (strcmp(o->backend, "qemu-tdx") == 0 ||
@@ -188,7 +194,7 @@ int srun_stop_guest(struct srun *R, struct tdxh_err *e)
 
 int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome *out)
 {
-        _cleanup_free_ char *dir = NULL;
+        _cleanup_free_ char *dir = NULL, *domain = NULL;
         struct srun_inputs in = { 0 };
         struct platform pl;
         struct tdxh_err se = { 0 };
@@ -218,8 +224,18 @@ int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome
         r = srun_platform(R, &in, &pl);
         if (r < 0)
                 return r;
+        /* The run layer makes the name unique on the daemon. */
+        if (srun_is_libvirt(R->o) &&
+            asprintf(&domain, "tdxh-%s-boot-%u", R->sc->name, R->boots) < 0) {
+                domain = NULL;
+                platform_free(&pl);
+                return -ENOMEM;
+        }
         struct fake_boot_opts bo = {
                 .out_dir = dir,
+                .libvirt_uri = !domain ? NULL : R->o->libvirt_uri ? R->o->libvirt_uri
+                                                                  : libvirt_default_uri(),
+                .domain_name = domain,
                 .tpm_state_dir = R->tpm_state,
                 .mrtd_fn = mrtd_per_page,
                 .wait_agent = true,

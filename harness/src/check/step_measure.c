@@ -17,6 +17,7 @@
 #include "core/json_util.h"
 #include "evidence/eventlog.h"
 #include "golden/golden.h"
+#include "measure/option_rom_events.h"
 #include "measure/profile.h"
 #include "predict/explain_inputs.h"
 
@@ -161,7 +162,8 @@ int step_measure(struct srun *R, const struct step *st, struct step_outcome *out
         struct explain_context ctx = { .kernel_header_patched = -1, .inputs = &inputs };
         struct explain_input_args args = { .firmware = R->in.firmware, .kernel = R->in.kernel,
                                            .initrd = R->in.initrd, .cmdline = R->in.cmdline,
-                                           .memory = R->in.memory };
+                                           .memory = R->in.memory,
+                                           .qemu_rom_dir = OPTION_ROM_QEMU_DIR };
         struct profile prof;
         size_t len = 0;
         bool have[5];

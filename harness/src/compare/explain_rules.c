@@ -12,6 +12,7 @@
 #include "core/size.h"
 #include "compare/explain_internal.h"
 #include "measure/linux_setup.h"
+#include "measure/option_rom_events.h"
 
 static const char *how(const struct align_row *row)
 {
@@ -480,19 +481,34 @@ static int rule_option_rom(struct explain_state *s, struct cause_spec *c)
 {
         const char *path = event_name(c->R, c->row);
         enum align_op op = c->R->rows[c->row].op;
+        const struct diff_event *o = row_observed(c->R, c->row);
+        const struct explain_candidate *m = NULL;
         char bdf[16];
 
         pci_bdf(path, bdf);
         c->kind = CAUSE_OPTION_ROM;
+        /* Which of QEMU's ROMs it was, when the inputs tried them. */
+        if (o && o->digest_known && s->ctx->inputs)
+                m = explain_inputs_find(s->ctx->inputs, "option-rom", o->digest);
         if (op == ALIGN_INSERTED) {
                 c->summary = "PCI option ROM measured, not predicted";
+                if (m) {
+                        c->confidence = EXPLAIN_CERTAIN;
+                        return explain_add(s->x, c,
+                                           "the firmware ran the EFI driver of %s, QEMU's ROM in the "
+                                           "PCI device %s (%s): predict it with tdxh golden compute "
+                                           "--option-rom %s=%s; or drop it with romfile= on that "
+                                           "-device (-nic none when no NIC is wanted)",
+                                           m->variant, bdf, path, bdf, m->variant);
+                }
                 return explain_add(s->x, c,
                                    "the firmware ran the EFI driver in the expansion ROM of PCI device "
                                    "%s (%s): QEMU gives a ROM to a device that has one, by default "
-                                   "the iPXE ROM of a NIC; drop it with romfile= on that -device, or "
-                                   "-nic none when no NIC is wanted; or, to keep the NIC, record the "
-                                   "golden file from a boot that has it (tdxh golden record)",
-                                   bdf, path);
+                                   "the iPXE ROM of a NIC (" OPTION_ROM_QEMU_DIR "/efi-MODEL.rom); "
+                                   "predict it with tdxh golden compute --option-rom %s=ROM, or "
+                                   "drop it with romfile= on that -device, or -nic none when no NIC "
+                                   "is wanted",
+                                   bdf, path, bdf);
         }
         if (op == ALIGN_DELETED) {
                 c->summary = "PCI option ROM predicted, not measured";
@@ -503,6 +519,11 @@ static int rule_option_rom(struct explain_state *s, struct cause_spec *c)
                                    bdf, path);
         }
         c->summary = "PCI option ROM changed";
+        if (m)
+                return explain_add(s->x, c,
+                                   "the expansion ROM of PCI device %s (%s) is %s, not the ROM the "
+                                   "golden file predicts: compute it with --option-rom %s=%s",
+                                   bdf, path, m->variant, bdf, m->variant);
         return explain_add(s->x, c,
                            "the expansion ROM of PCI device %s (%s) is another image: another QEMU "
                            "or ipxe-qemu version, or another romfile=",

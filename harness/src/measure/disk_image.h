@@ -7,6 +7,13 @@
 
 #include "core/err.h"
 
+/* The slot of the q35 root bus where the fake platform puts a disk's
+ * virtio-blk device (run/qemu_argv.c gives it as addr=). OVMF's removable-
+ * media boot option names it, Pci(0x3,0x0), and that option is measured in
+ * RTMR0, so the QEMU command line and the prediction must agree on it. Slot 2
+ * is the NIC's (--nic). */
+#define DISK_IMAGE_PCI_SLOT 3
+
 enum disk_image_kind { IMAGE_KIND_DIR, IMAGE_KIND_RAW_GPT, IMAGE_KIND_QCOW2 };
 
 /* Fills *ret from the path's type and first bytes. A path that is none of

@@ -23,6 +23,7 @@
 #define SECTION_HEADER_SIZE 40u
 #define MAX_DIRECTORIES 16u
 #define OPT_CHECKSUM 64u
+#define OPT_SUBSYSTEM 68u /* the same in PE32 and PE32+ */
 
 /* Optional header without data directories: 96 (PE32) or 112 (PE32+). */
 static uint32_t opt_fixed_size(uint16_t magic)
@@ -96,6 +97,7 @@ static int parse_nt_headers(const struct pe_view *v, struct pe_info *pi, struct 
         fixed = opt_fixed_size(pi->magic);
         pi->size_of_image = rd32(v, opt + 56);
         pi->size_of_headers = rd32(v, opt + 60);
+        pi->subsystem = rd16(v, opt + OPT_SUBSYSTEM);
         pi->checksum_offset = opt + OPT_CHECKSUM;
         pi->number_of_rva_and_sizes = rd32(v, opt + fixed - 4);
         if (pi->number_of_rva_and_sizes > MAX_DIRECTORIES)

@@ -25,12 +25,18 @@ struct pe_view {
 #define PE32_MAGIC 0x10bu
 #define PE32PLUS_MAGIC 0x20bu
 #define PE_DIRECTORY_SECURITY 4u
+/* OptionalHeader.Subsystem values of EFI images (PE/COFF specification). */
+#define PE_SUBSYSTEM_EFI_APPLICATION 10u
+#define PE_SUBSYSTEM_EFI_BOOT_SERVICE_DRIVER 11u
+#define PE_SUBSYSTEM_EFI_RUNTIME_DRIVER 12u
+#define PE_MACHINE_X64 0x8664u
 
 /* Header facts, all as file offsets and sizes. */
 struct pe_info {
         uint32_t pe_offset;          /* e_lfanew, or 0 when there is no DOS header */
         uint16_t machine;
         uint16_t magic;              /* PE32_MAGIC or PE32PLUS_MAGIC */
+        uint16_t subsystem;          /* OptionalHeader.Subsystem (PE_SUBSYSTEM_*) */
         uint16_t number_of_sections;
         uint16_t size_of_optional_header;
         uint32_t size_of_headers;

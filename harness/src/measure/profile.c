@@ -149,3 +149,8 @@ bool profile_kernel_header_patched(const struct profile *p)
         }
         return true;
 }
+
+bool profile_option_rom_native_first(const struct profile *p)
+{
+        return p->edk2 >= EDK2_MASTER;
+}

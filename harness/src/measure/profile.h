@@ -64,6 +64,10 @@ bool profile_has_fwcfg_cache_events(const struct profile *p);
 bool profile_has_smbios_event(const struct profile *p);
 bool profile_cmdline_initrd_prefix(const struct profile *p); /* "initrd=initrd " first */
 bool profile_kernel_header_patched(const struct profile *p); /* QEMU's setup-header patch measured */
+/* PciBusDxe loads a ROM's non-x64 EFI images only when it has no x64 one
+ * (edk2-stable202602). EDK2_202508 spans that release and is taken as
+ * before it: the two differ only for a ROM that mixes machine types. */
+bool profile_option_rom_native_first(const struct profile *p);
 
 /* For people (profile_describe.c): what a generation changes in what is
  * measured, one clause each ("stable202411: the separator moves to RTMR1"). */

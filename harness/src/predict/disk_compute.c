@@ -15,6 +15,7 @@
 
 #include "core/cleanup.h"
 #include "core/event_type.h"
+#include "measure/disk_image.h"
 #include "measure/fat.h"
 #include "measure/gpt_event.h"
 #include "measure/grub_events.h"
@@ -26,11 +27,6 @@
 #define ESP_LOADER "\\EFI\\BOOT\\BOOTX64.EFI"
 #define ESP_GRUB "\\EFI\\BOOT\\grubx64.efi" /* shim's DEFAULT_LOADER, beside shim */
 #define LOADER_MAX (64u << 20)
-/* tdxh's fake-platform QEMU command line attaches the disk as the first
- * PCI device without an address (run/qemu_argv.c), which QEMU places in
- * slot 2 of the q35 root bus; a real boot shows Boot0001 at Pci(0x2,0x0). */
-#define DISK_PCI_DEVICE 2
-#define DISK_PCI_FUNCTION 0
 
 int disk_boot_vars_init(struct disk_boot_vars *v)
 {
@@ -40,7 +36,7 @@ int disk_boot_vars_init(struct disk_boot_vars *v)
         *v = (struct disk_boot_vars){ .order = { 0, 0, 1, 0, 2, 0 } };
         r = uefi_boot_manager_menu_option(&v->opt[0]);
         if (r >= 0)
-                r = uefi_removable_media_option(&v->opt[1], DISK_PCI_DEVICE, DISK_PCI_FUNCTION);
+                r = uefi_removable_media_option(&v->opt[1], DISK_IMAGE_PCI_SLOT, 0);
         if (r >= 0)
                 r = uefi_shell_option(&v->opt[2]);
         if (r < 0) {

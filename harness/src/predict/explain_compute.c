@@ -3,6 +3,7 @@
  * names would put into MRTD and the events, in every variant a profile could
  * choose, so that explain can say which input (and which variant) an
  * observed event corresponds to. */
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,10 +15,12 @@
 #include "core/digest.h"
 #include "core/file.h"
 #include "core/size.h"
+#include "core/strv.h"
 #include "predict/explain_inputs.h"
 #include "measure/kernel_events.h"
 #include "measure/linux_setup.h"
 #include "measure/mrtd.h"
+#include "measure/option_rom_events.h"
 #include "measure/rtmr0.h"
 #include "measure/td_hob.h"
 #include "measure/tdvf.h"
@@ -236,6 +239,69 @@ static int cmdline(struct ctx *c)
         return r;
 }
 
+static int rom_name_cmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The drivers of QEMU's NIC ROMs, so that an observed option-rom event can
+ * be named. A directory that is missing or a ROM that does not parse only
+ * leaves candidates out: they are guesses at what QEMU used, not inputs the
+ * user named. */
+static int rom_names(const char *dir, struct strv *ret)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int r = 0;
+
+        if (!d)
+                return 0;
+        while (r >= 0 && (de = readdir(d))) {
+                size_t n = strlen(de->d_name);
+
+                if (n > 8 && strncmp(de->d_name, "efi-", 4) == 0 &&
+                    strcmp(de->d_name + n - 4, ".rom") == 0)
+                        r = strv_push(ret, de->d_name);
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        if (ret->n)
+                qsort(ret->v, ret->n, sizeof(*ret->v), rom_name_cmp);
+        return 0;
+}
+
+static int qemu_roms(struct ctx *c, const char *dir)
+{
+        _cleanup_strv_ struct strv names = STRV_INIT;
+        _cleanup_free_ char *input = NULL;
+        /* The digest does not depend on the slot; the device path does,
+         * and it is not compared. */
+        const struct pci_bdf any = { .dev = 2 };
+        int r = rom_names(dir, &names);
+
+        if (r < 0)
+                return r;
+        if (asprintf(&input, "QEMU's option ROMs in %s", dir) < 0) {
+                input = NULL;
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < names.n && r >= 0; i++) {
+                _cleanup_measure_events_ struct measure_events ev = { 0 };
+                _cleanup_free_ char *path = NULL;
+
+                if (asprintf(&path, "%s/%s", dir, names.v[i]) < 0) {
+                        path = NULL;
+                        return -ENOMEM;
+                }
+                if (option_rom_events(path, &any, OPTION_ROM_FOREIGN_MEASURED, &ev, NULL) < 0)
+                        continue;
+                for (size_t j = 0; j < ev.n && r >= 0; j++)
+                        r = add(c, "option-rom", input, path, NULL, ev.v[j].digest);
+        }
+        return r;
+}
+
 int explain_inputs_compute(const struct explain_input_args *args, const struct golden *g,
                            struct explain_inputs *ret, struct tdxh_err *e)
 {
@@ -266,6 +332,8 @@ int explain_inputs_compute(const struct explain_input_args *args, const struct g
                         in.v[in.n - 1].golden_file =
                                 !g->initrd.have_sha384 ? -1 : memcmp(d, g->initrd.sha384, SHA384_LEN) == 0;
         }
+        if (r >= 0 && args->qemu_rom_dir)
+                r = qemu_roms(&c, args->qemu_rom_dir);
         if (r < 0) {
                 explain_inputs_free(&in);
                 return r == -ENOMEM ? err_setf(e, r, "out of memory") : r;

@@ -4,7 +4,7 @@
  * was computed from. A file is used only when it is found with the digest
  * the golden file records: as recorded (relative to the working directory),
  * else beside the golden file, else one directory up (an image directory
- * with its golden/ folder). */
+ * with its golden/ folder), else by its name alone in those two. */
 #include "predict/explain_inputs.h"
 
 #include <errno.h>
@@ -45,7 +45,7 @@ static bool digest_matches(const struct golden_input_file *f, const char *path)
 static int find_recorded(const struct golden_input_file *f, const char *golden_path, char **ret)
 {
         _cleanup_free_ char *copy = golden_path ? strdup(golden_path) : NULL;
-        const char *dir;
+        const char *dir, *slash, *names[2];
         char *p = NULL;
 
         *ret = NULL;
@@ -57,11 +57,22 @@ static int find_recorded(const struct golden_input_file *f, const char *golden_p
                 *ret = strdup(f->path);
                 return *ret ? 0 : -ENOMEM;
         }
-        if (!copy || f->path[0] == '/')
+        if (!copy)
                 return 0;
         dir = dirname(copy);
-        for (int up = 0; up < 2; up++) {
-                if (asprintf(&p, up ? "%s/../%s" : "%s/%s", dir, f->path) < 0)
+        /* The recorded path below the golden file's folder or its parent,
+         * then the file's name alone there (a path recorded relative to
+         * another working directory). */
+        slash = strrchr(f->path, '/');
+        names[0] = f->path[0] == '/' ? NULL : f->path;
+        names[1] = slash ? slash + 1 : NULL;
+
+        for (int k = 0; k < 4; k++) {
+                const char *name = names[k / 2];
+
+                if (!name)
+                        continue;
+                if (asprintf(&p, k % 2 ? "%s/../%s" : "%s/%s", dir, name) < 0)
                         return -ENOMEM;
                 if (access(p, R_OK) == 0 && digest_matches(f, p)) {
                         /* named as found, without "golden/.." */

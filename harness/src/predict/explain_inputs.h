@@ -21,7 +21,9 @@
  *                 differently (the size is then certain when one matches)
  *   --cmdline S:  "cmdline" in both LoadOptions forms, text = the string hashed
  *                 (variant "initrd=initrd first" / "initrd=initrd last" / "no initrd")
- *   --initrd I:   "initrd" (SHA-384 of the file) */
+ *   --initrd I:   "initrd" (SHA-384 of the file)
+ *   qemu_rom_dir: "option-rom" for the EFI driver of each efi-*.rom in it
+ *                 (input "QEMU's option ROMs in DIR", variant the file) */
 #pragma once
 
 #include <stdbool.h>
@@ -70,6 +72,7 @@ struct explain_input_args {
         const char *initrd;
         const char *cmdline;
         uint64_t memory; /* bytes */
+        const char *qemu_rom_dir; /* OPTION_ROM_QEMU_DIR, or NULL: no ROM tried */
         /* Inputs taken from the golden file's record rather than named by
          * the user (explain_inputs_from_golden()): said so in the checks. */
         bool firmware_from_golden, kernel_from_golden, initrd_from_golden, cmdline_from_golden;

@@ -118,6 +118,68 @@ static int fold_register(struct golden *g, const struct measure_events *ev, int 
         return measure_events_replay(ev, rtmr, reg->value);
 }
 
+/* PciBusDxe loads each device's ROM as it starts the devices it
+ * enumerated, in bus order (edk2 PciDeviceSupport.c StartPciDevices ->
+ * RegisterPciDevice -> ProcessOpRomImage), during BDS's connect, long
+ * before the boot option: these are RTMR1's first events (a fake-platform
+ * boot with a virtio NIC logs its iPXE driver there). */
+static unsigned bdf_key(const struct golden_option_rom *o)
+{
+        return o->bdf.dev * 8 + o->bdf.fn;
+}
+
+static int option_rom_side(const struct golden_compute_params *p, struct measure_events *ev,
+                           struct tdxh_err *e)
+{
+        _cleanup_measure_events_ struct measure_events roms = { 0 }, out = { 0 };
+        enum option_rom_foreign foreign = profile_option_rom_native_first(&p->profile)
+                                                  ? OPTION_ROM_FOREIGN_IF_NO_NATIVE
+                                                  : OPTION_ROM_FOREIGN_MEASURED;
+        int r;
+
+        if (p->n_option_roms == 0)
+                return 0;
+        /* Device by device in bus order: at most 256 functions on bus 0. */
+        for (unsigned key = 0; key < 256; key++) {
+                const struct golden_option_rom *o = NULL;
+
+                for (size_t i = 0; i < p->n_option_roms; i++) {
+                        if (bdf_key(&p->option_roms[i]) != key)
+                                continue;
+                        if (o)
+                                return err_setf(e, -EINVAL, "--option-rom: device 00:%02x.%x is given twice",
+                                                o->bdf.dev, o->bdf.fn);
+                        o = &p->option_roms[i];
+                }
+                if (o) {
+                        r = option_rom_events(o->path, &o->bdf, foreign, &roms, e);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        /* The other registers keep their order; RTMR1 starts with the ROMs. */
+        for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < ev->n; i++) {
+                        const struct measure_event *x = &ev->v[i];
+
+                        if ((x->rtmr == 1) != (pass == 1))
+                                continue;
+                        r = measure_events_add(&out, x->rtmr, x->type,
+                                               x->digest_known ? x->digest : NULL, x->what,
+                                               x->detail, x->data, x->data_len);
+                        if (r < 0)
+                                return r;
+                }
+                if (pass == 0) {
+                        r = measure_events_move(&out, &roms);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        measure_events_free(ev);
+        return measure_events_move(ev, &out);
+}
+
 static int copy_events(struct golden *g, const struct measure_events *ev)
 {
         /* Golden files list events grouped by register, each in extend order. */
@@ -245,7 +307,10 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
         rp.md = &md;
         rp.fw = fw.data;
         rp.fw_size = fw.size;
-        rp.acpi_digests = p->acpi_dir || p->acpi_from_log ? (const uint8_t(*)[SHA384_LEN])acpi : NULL;
+        if (p->acpi_digests)
+                rp.acpi_digests = p->acpi_digests;
+        else if (p->acpi_dir || p->acpi_from_log)
+                rp.acpi_digests = (const uint8_t(*)[SHA384_LEN])acpi;
         if (p->disk) {
                 r = disk_boot_vars_init(&dv);
                 if (r < 0)
@@ -274,6 +339,11 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
                 r = kernel_side(p, &rp, &g, &ev, e);
                 if (r < 0)
                         return r;
+        }
+        r = option_rom_side(p, &ev, e);
+        if (r < 0)
+                return r;
+        if (p->kernel) {
                 for (int rtmr = 1; rtmr <= 2; rtmr++) {
                         r = fold_register(&g, &ev, rtmr);
                         if (r < 0)

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/cleanup.h"
 #include "core/event_type.h"
 #include "core/hex.h"
+#include "core/json_util.h"
 #include "report/escape.h"
 #include "report/model.h"
 #include "report_css.h"
@@ -274,6 +276,65 @@ static int put_checks(struct buf *b, const struct report_scenario *s)
         return r;
 }
 
+static int put_value_row(const char *name, const char *value, void *userdata)
+{
+        struct buf *b = userdata;
+        int r = buf_puts(b, "<tr><th>");
+
+        if (r >= 0)
+                r = put_text(b, name);
+        if (r >= 0)
+                r = buf_puts(b, "</th><td><code>");
+        if (r >= 0)
+                r = put_text(b, value);
+        return r < 0 ? r : buf_puts(b, "</code></td></tr>\n");
+}
+
+/* What the scenario vouched for (registers and input digests), shown on a
+ * pass too: the values a release engineer publishes. */
+static int put_values(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_json_ json_object *v = NULL;
+        int r = report_scenario_values(s, &v);
+
+        if (r < 0 || !v)
+                return r;
+        r = buf_puts(b, "<details class=\"values\"><summary>");
+        if (r >= 0)
+                r = put_text(b, report_values_title(s));
+        if (r >= 0)
+                r = buf_puts(b, "</summary>\n<table class=\"values\">\n");
+        if (r >= 0)
+                r = report_values_each(v, put_value_row, b);
+        return r < 0 ? r : buf_puts(b, "</table>\n</details>\n");
+}
+
+/* The command that predicts what a mismatching scenario observed. */
+static int put_reproduce(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_buf_ struct buf line = BUF_INIT;
+        const char *cmd = report_reproduce_command(s);
+        int r;
+
+        if (!s->reproduce)
+                return 0;
+        r = report_reproduce_summary(s, &line);
+        if (r >= 0)
+                r = buf_puts(b, "<section class=\"reproduce\">\n<h3>reproduce</h3>\n<p>");
+        if (r >= 0)
+                r = put_text(b, line.data ? line.data : "");
+        if (r >= 0)
+                r = buf_puts(b, "</p>\n");
+        if (r >= 0 && cmd) {
+                r = buf_puts(b, "<pre><code>");
+                if (r >= 0)
+                        r = put_text(b, cmd);
+                if (r >= 0)
+                        r = buf_puts(b, "</code></pre>\n");
+        }
+        return r < 0 ? r : buf_puts(b, "</section>\n");
+}
+
 /* The causes about the whole evidence, then every register that was listed
  * or observed. */
 static int put_diff(struct buf *b, const char *id, const struct diff_result *d,
@@ -331,6 +392,10 @@ static int put_scenario(struct buf *b, const struct report *rep, size_t si)
                 r = buf_puts(b, ".</p>\n");
         if (r >= 0)
                 r = put_checks(b, s);
+        if (r >= 0)
+                r = put_reproduce(b, s);
+        if (r >= 0)
+                r = put_values(b, s);
         if (r >= 0 && s->diff) {
                 char id[32];
 

@@ -104,6 +104,10 @@ static int scenario_to_json(const struct report *rep, const struct report_scenar
                 r = json_add(o, "checks", TAKE_PTR(checks));
         if (r >= 0 && s->facts)
                 r = json_add(o, "facts", json_object_get(s->facts));
+        if (r >= 0 && (r = report_scenario_values(s, &sub)) >= 0 && sub)
+                r = json_add(o, "values", sub);
+        if (r >= 0 && s->reproduce)
+                r = json_add(o, "reproduce", json_object_get(s->reproduce));
         if (r >= 0 && s->diff) {
                 r = s->explain ? explain_to_json(s->diff, s->explain, true, &sub)
                                : diff_to_json(s->diff, true, &sub);

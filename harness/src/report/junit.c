@@ -4,6 +4,8 @@
  * in the <failure> body. */
 #include <errno.h>
 
+#include "core/cleanup.h"
+#include "core/json_util.h"
 #include "report/escape.h"
 #include "report/model.h"
 
@@ -37,6 +39,21 @@ static int put_property(struct buf *b, const char *name, const char *value)
         if (r >= 0)
                 r = put_attr(b, "value", value);
         return r < 0 ? r : buf_puts(b, "/>\n");
+}
+
+static int put_value_property(const char *name, const char *value, void *userdata)
+{
+        return put_property(userdata, name, value);
+}
+
+/* The registers and input digests, so that a CI system that keeps only
+ * the JUnit file still knows what a passing run vouched for. */
+static int put_values(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_json_ json_object *v = NULL;
+        int r = report_scenario_values(s, &v);
+
+        return r < 0 ? r : report_values_each(v, put_value_property, b);
 }
 
 static int put_testcase(struct buf *b, const struct report_scenario *s, const struct report_check *c)
@@ -99,6 +116,17 @@ static int put_suite(struct buf *b, const struct report *rep, const struct repor
                 r = put_property(b, "evidence", s->diff->reg_source ? s->diff->reg_source : s->diff->log_name);
         if (r >= 0)
                 r = put_property(b, "tool_version", rep->tool_version);
+        if (r >= 0)
+                r = put_values(b, s);
+        if (r >= 0 && s->reproduce) {
+                _cleanup_buf_ struct buf line = BUF_INIT;
+
+                r = report_reproduce_summary(s, &line);
+                if (r >= 0)
+                        r = put_property(b, "reproduce", line.data);
+                if (r >= 0)
+                        r = put_property(b, "reproduce.command", report_reproduce_command(s));
+        }
         if (r >= 0)
                 r = buf_puts(b, "    </properties>\n");
         for (size_t i = 0; i < s->n_checks && r >= 0; i++)

@@ -41,7 +41,7 @@ static int load_scenario(struct report *rep, json_object *sc, const char *path, 
                          struct tdxh_err *e)
 {
         struct report_scenario *s = NULL;
-        json_object *checks, *facts;
+        json_object *checks, *facts, *values, *reproduce;
         int r;
 
         if (!json_get_string(sc, "name") || !json_object_object_get_ex(sc, "checks", &checks) ||
@@ -64,6 +64,12 @@ static int load_scenario(struct report *rep, json_object *sc, const char *path, 
         s->seconds = num(sc, "seconds");
         if (json_object_object_get_ex(sc, "facts", &facts) && json_object_is_type(facts, json_type_object))
                 r = report_set_facts(s, facts);
+        if (r >= 0 && json_object_object_get_ex(sc, "values", &values) &&
+            json_object_is_type(values, json_type_object))
+                s->values = json_object_get(values);
+        if (r >= 0 && json_object_object_get_ex(sc, "reproduce", &reproduce) &&
+            json_object_is_type(reproduce, json_type_object))
+                report_set_reproduce(s, reproduce);
         if (r >= 0 && (json_get_string(sc, "host") || json_get_string(sc, "shard"))) {
                 r = utf8_sanitize_dup(json_get_string(sc, "shard"), &s->shard);
                 if (r >= 0)

@@ -4,6 +4,8 @@
  * every failed check (register diff and causes). */
 #include <errno.h>
 
+#include "core/cleanup.h"
+#include "core/json_util.h"
 #include "report/escape.h"
 #include "report/model.h"
 
@@ -67,6 +69,61 @@ static int put_checks(struct buf *b, const struct report_scenario *s)
         return r;
 }
 
+static int put_value_row(const char *name, const char *value, void *userdata)
+{
+        struct buf *b = userdata;
+        int r = buf_puts(b, "| ");
+
+        if (r >= 0)
+                r = esc_md(b, name);
+        if (r >= 0)
+                r = buf_puts(b, " | `");
+        if (r >= 0)
+                r = esc_md(b, value);
+        return r < 0 ? r : buf_puts(b, "` |\n");
+}
+
+/* What the run vouched for, folded away: the table a release engineer
+ * copies into release notes from a passing job. */
+static int put_values(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_json_ json_object *v = NULL;
+        int r = report_scenario_values(s, &v);
+
+        if (r < 0 || !v)
+                return r;
+        r = buf_printf(b, "\n<details><summary>%s</summary>\n\n| value | |\n|---|---|\n",
+                       report_values_title(s));
+        if (r >= 0)
+                r = report_values_each(v, put_value_row, b);
+        return r < 0 ? r : buf_puts(b, "\n</details>\n");
+}
+
+/* A mismatch's reproduction: the command that predicts what was observed,
+ * for the developer who picks the failure up. */
+static int put_reproduce(struct buf *b, const struct report_scenario *s)
+{
+        _cleanup_buf_ struct buf line = BUF_INIT;
+        const char *cmd = report_reproduce_command(s);
+        int r;
+
+        if (!s->reproduce)
+                return 0;
+        r = report_reproduce_summary(s, &line);
+        if (r >= 0)
+                r = buf_puts(b, "\n**Reproduce**: ");
+        if (r >= 0)
+                r = esc_md(b, line.data ? line.data : "");
+        if (r >= 0)
+                r = buf_puts(b, "\n");
+        if (r >= 0 && cmd) {
+                r = buf_puts(b, "\n");
+                if (r >= 0)
+                        r = esc_md_code_block(b, cmd);
+        }
+        return r;
+}
+
 int report_markdown(const struct report *rep, struct buf *out)
 {
         struct report_counts c;
@@ -106,6 +163,10 @@ int report_markdown(const struct report *rep, struct buf *out)
                         r = buf_puts(out, "\n\n");
                 if (r >= 0)
                         r = put_checks(out, s);
+                if (r >= 0)
+                        r = put_reproduce(out, s);
+                if (r >= 0)
+                        r = put_values(out, s);
         }
         return r;
 }

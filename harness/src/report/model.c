@@ -61,7 +61,15 @@ static void scenario_free(struct report_scenario *s)
         }
         free(s->comparisons);
         json_object_put(s->facts);
+        json_object_put(s->values);
+        json_object_put(s->reproduce);
         free(s);
+}
+
+void report_set_reproduce(struct report_scenario *s, json_object *reproduce)
+{
+        json_object_put(s->reproduce);
+        s->reproduce = json_object_get(reproduce);
 }
 
 int report_set_facts(struct report_scenario *s, json_object *facts)

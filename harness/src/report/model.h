@@ -53,6 +53,8 @@ struct report_scenario {
         size_t n_comparisons;
         char *host;  /* where it ran, one line ("node1: kernel …, QEMU …"), or NULL */
         char *shard; /* "K/N" of a sharded run, or NULL */
+        json_object *values; /* owned; as read back from a report.json, or NULL */
+        json_object *reproduce; /* owned; how to predict what was observed, or NULL */
 };
 
 struct report {
@@ -99,6 +101,17 @@ int report_set_facts(struct report_scenario *s, json_object *facts);
  * as one line, and the shard ("K/N", may be NULL). For every writer. */
 int report_set_origin(struct report_scenario *s, json_object *host, const char *shard);
 
+/* How to predict what a mismatching scenario observed: a `tdxh-search/1`
+ * object (compare/search.h: "command", "changes", "reproduced") or
+ * {"error": "why it could not be searched"}. Takes a reference. */
+void report_set_reproduce(struct report_scenario *s, json_object *reproduce);
+
+/* Its golden compute command, or NULL (nothing reproduces, or no search);
+ * and its summary in one line ("memory changed: golden 2G, observed 1G"),
+ * appended to out (nothing without a search). reproduce.c. */
+const char *report_reproduce_command(const struct report_scenario *s);
+int report_reproduce_summary(const struct report_scenario *s, struct buf *out);
+
 /* The report's "run" object (REPORT_SCHEMA): takes a reference. */
 void report_set_run(struct report *r, json_object *run);
 
@@ -108,6 +121,24 @@ int report_attach_diff(struct report_scenario *s, struct diff_result *d, struct 
  * no check (the step that made it is the check). */
 int report_add_comparison(struct report_scenario *s, const char *label, struct diff_result *d,
                           struct explain_result *x);
+
+/* The values the scenario vouches for, on a pass as on a failure:
+ *   {"registers": {"mrtd": hex, "rtmr0": hex, ...}   as observed
+ *    "inputs": {"firmware": {"path", "sha256"}, "kernel", "initrd", "disk",
+ *               "cmdline", "memory", "vcpus"}}      from its facts
+ * *ret is NULL when it has neither (a boot that failed early). A scenario
+ * read back from a report.json keeps the values it was written with. */
+int report_scenario_values(const struct report_scenario *s, json_object **ret);
+
+/* Calls fn for each value in the order written: the registers ("mrtd" →
+ * hex), then the inputs ("kernel.sha256" → hex, "cmdline" → text, "vcpus"
+ * → "1"). Stops at fn's first negative return and returns it. */
+/* The heading the writers give the values; it says "fake" for the fake
+ * platform's. */
+const char *report_values_title(const struct report_scenario *s);
+
+typedef int (*report_value_fn)(const char *name, const char *value, void *userdata);
+int report_values_each(json_object *values, report_value_fn fn, void *userdata);
 
 void report_count(const struct report *r, const struct report_scenario *only, struct report_counts *ret);
 /* fail when anything failed, error when anything errored (and nothing

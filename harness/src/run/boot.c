@@ -35,6 +35,7 @@ int boot_session_new(struct platform *p, const struct fake_boot_opts *opts,
         s->tpm = (struct swtpm)SWTPM_INIT;
         s->qemu = (struct child)CHILD_INIT;
         s->agent = (struct agent_chan)AGENT_CHAN_INIT;
+        s->qmp = (struct qmp)QMP_INIT;
         r = rundir_open(&s->dir, opts->out_dir, e);
         if (r < 0) {
                 s->failure = BOOT_FAIL_SETUP;
@@ -69,6 +70,12 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
         if (!fake_dir || !s->qemu_log ||
             platform_set_boot_paths(p, s->dir.path, s->dir.runtime) < 0)
                 return -ENOMEM;
+        if (s->opts.host_evidence) {
+                _cleanup_free_ char *qmp = rundir_runtime_file(&s->dir, "qmp.sock");
+
+                if (!qmp || platform_set(&p->qmp_socket, qmp) < 0)
+                        return -ENOMEM;
+        }
         r = platform_validate(p, e);
         if (r < 0)
                 return r;
@@ -85,6 +92,8 @@ static int prepare(struct boot_session *s, struct tdxh_err *e)
                 if (r < 0)
                         return r;
         }
+        if (s->opts.libvirt_uri)
+                return boot_domain_xml(s, e);
         return qemu_argv_build(p, &s->qemu_argv, e);
 }
 
@@ -109,6 +118,9 @@ static int collect_facts(struct boot_session *s, const struct swtpm_opts *to,
         if (r < 0)
                 return boot_fail(s, r == -ECANCELED ? BOOT_FAIL_SIGNAL : BOOT_FAIL_SETUP, r, e);
         s->timings.facts_ms = elapsed_ms(t0);
+        /* Through libvirt, QEMU's command line is libvirt's (boot_libvirt.c). */
+        if (s->opts.libvirt_uri)
+                return 0;
         return host_facts_add_argv(s->facts, "qemu", &s->qemu_argv);
 }
 
@@ -132,8 +144,7 @@ static int start_swtpm(struct boot_session *s, const struct swtpm_opts *to, stru
 static int start_qemu(struct boot_session *s, const struct deadline *d, struct tdxh_err *e)
 {
         struct wait_watch w = { .sig = s->sig, .children = { &s->qemu, &s->tpm.proc } };
-        struct child *dead = NULL;
-        int r, fd = -1;
+        int r;
 
         r = child_spawn(&s->qemu,
                         &(struct child_opts){
@@ -146,11 +157,27 @@ static int start_qemu(struct boot_session *s, const struct deadline *d, struct t
         if (r < 0)
                 return boot_fail(s, BOOT_FAIL_QEMU, r, e);
         s->qemu_started_ns = s->qemu.started_ns;
-        r = unix_connect_wait(s->platform.agent_socket, d, &w, &dead, &fd);
+        return boot_agent_socket_connect(s, d, &w, "waiting for QEMU to start", e);
+}
+
+int boot_agent_socket_connect(struct boot_session *s, const struct deadline *d,
+                              const struct wait_watch *w, const char *what, struct tdxh_err *e)
+{
+        struct child *dead = NULL;
+        int r, fd = -1;
+
+        r = unix_connect_wait(s->platform.agent_socket, d, w, &dead, &fd);
         if (r < 0)
-                return boot_wait_failed(s, r, dead, "waiting for QEMU to start", e);
+                return boot_wait_failed(s, r, dead, what, e);
         s->agent = (struct agent_chan)AGENT_CHAN_INIT;
         s->agent.fd = fd;
+        if (s->platform.qmp_socket) {
+                r = qmp_connect(&s->qmp, s->platform.qmp_socket, d, w, e);
+                if (r < 0)
+                        return r == -ECHILD || r == -ETIMEDOUT || r == -ECANCELED
+                                       ? boot_wait_failed(s, r, &s->qemu, "connecting to QMP", e)
+                                       : boot_fail(s, BOOT_FAIL_QEMU, r, e);
+        }
         s->timings.qemu_ready_ms = elapsed_ms(s->qemu_started_ns);
         phase(s, BOOT_PHASE_QEMU_STARTED);
         return 0;
@@ -160,7 +187,32 @@ static int start_qemu(struct boot_session *s, const struct deadline *d, struct t
  * wait returns at once without touching the channel again. */
 static int hello_retry(void *userdata, struct tdxh_err *e)
 {
-        return boot_check_console(userdata, e);
+        struct boot_session *s = userdata;
+        int r;
+
+        if (!s->opts.agent_optional || !s->platform.qmp_socket)
+                return boot_check_console(s, e);
+        r = boot_host_check_stopped(s, e);
+        if (r > 0) {
+                s->no_agent = true;
+                return err_setf(e, -ENOMSG, "no agent: %s before any hello", s->stopped_how);
+        }
+        return r;
+}
+
+/* Once the agent answers, a guest poweroff ends QEMU again, as the stop
+ * path expects ([Q] qapi/run-state.json, set-action). */
+static int unpause_on_shutdown(struct boot_session *s, const struct deadline *d,
+                               struct tdxh_err *e)
+{
+        struct wait_watch w = { .sig = s->sig, .children = { &s->qemu } };
+        _cleanup_json_ json_object *args = json_object_new_object();
+
+        if (!s->platform.qmp_socket)
+                return 0;
+        if (!args || json_add_string(args, "shutdown", "poweroff") < 0)
+                return -ENOMEM;
+        return qmp_call(&s->qmp, "set-action", args, NULL, d, &w, e);
 }
 
 static int wait_agent(struct boot_session *s, const struct deadline *d, struct tdxh_err *e)
@@ -171,8 +223,15 @@ static int wait_agent(struct boot_session *s, const struct deadline *d, struct t
         int r;
 
         r = agent_wait_hello(&s->agent, try_ms, d, &w, hello_retry, s, &s->hello, &inner);
+        if (r == -ENOMSG && s->no_agent) {
+                memcpy(e, &inner, sizeof(inner));
+                return r;
+        }
         if (r < 0)
                 return boot_agent_failed(s, r, &w, &inner, e);
+        r = unpause_on_shutdown(s, d, e);
+        if (r < 0)
+                return boot_fail(s, BOOT_FAIL_QEMU, r, e);
         s->timings.agent_ready_ms = elapsed_ms(s->qemu_started_ns);
         phase(s, BOOT_PHASE_AGENT_READY);
         return 0;
@@ -217,7 +276,7 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
                 return r;
         /* The boot deadline starts with QEMU: facts and swtpm have their own. */
         d = deadline_in_ms(ms);
-        r = start_qemu(s, &d, e);
+        r = s->opts.libvirt_uri ? boot_domain_start(s, &d, e) : start_qemu(s, &d, e);
         if (r < 0)
                 return r;
         s->live = true;
@@ -275,12 +334,18 @@ int fake_boot_stop(struct boot_session *s, struct tdxh_err *e)
         int r = 0, q;
 
         /* After SIGINT/SIGTERM the user wants it over: straight to SIGTERM. */
-        if (child_running(&s->qemu) && s->hello && s->agent.fd >= 0 &&
+        if ((child_running(&s->qemu) || s->domain) && s->hello && s->agent.fd >= 0 &&
             !signal_watch_pending(s->sig)) {
                 request_poweroff(s);
                 grace = POWEROFF_GRACE_MS;
         }
         agent_chan_close(&s->agent);
+        qmp_close(&s->qmp);
+        if (s->domain) {
+                boot_domain_stop(s, grace);
+                if (grace)
+                        s->timings.poweroff_ms = elapsed_ms(t0);
+        }
         if (s->qemu.pid > 0) {
                 r = child_terminate(&s->qemu, grace, QEMU_TERM_MS, e);
                 if (grace)
@@ -300,7 +365,9 @@ void boot_session_free(struct boot_session *s)
         if (!s)
                 return;
         agent_chan_close(&s->agent);
+        qmp_close(&s->qmp);
         child_done(&s->qemu);
+        boot_domain_destroy(s);
         swtpm_done(&s->tpm);
         rundir_close(&s->dir);
         json_object_put(s->facts);
@@ -308,5 +375,7 @@ void boot_session_free(struct boot_session *s)
         strv_free(&s->qemu_argv);
         platform_free(&s->platform);
         free(s->qemu_log);
+        free(s->stopped_how);
+        free(s->domain_xml);
         free(s);
 }

@@ -20,9 +20,37 @@
  *                                               runtime directory; the run
  *                                               directory stays
  *
+ * With opts.libvirt_uri the same boot goes through libvirt (the libvirt
+ * backend with the fake platform): swtpm, the fake TDX module's files and
+ * the agent channel are tdxh's as above, but QEMU is a transient domain
+ * started from the platform's domain XML (libvirt_xml.h, the TPM as
+ * libvirt's external backend on swtpm's socket) instead of a child, and the
+ * stop path waits for the domain to go away after the poweroff request,
+ * then destroys it. The domain is destroyed on every path a QEMU child
+ * would be killed on. What libvirt ran is recorded in the run directory:
+ * domain.xml (as written), domain-defined.xml (as libvirt defined it) and
+ * the facts' "libvirt" object (URI, libvirt's and QEMU's versions, the
+ * domain's name, QEMU's command line as libvirt generates it).
+ *
  * For a guest without the agent (opts.wait_agent false) fake_boot_start()
  * returns once QEMU is up, and fake_boot_wait_exit() waits for the guest to
  * power off by itself.
+ *
+ * Host evidence (opts.host_evidence): QEMU also serves QMP and pauses when
+ * the guest powers off or resets, so that the host can read what a guest
+ * without the agent measured:
+ *
+ *   fake_boot_start(s, &sw, &e)                  with agent_optional, -ENOMSG
+ *                                               and s->no_agent when the
+ *                                               guest stopped before any
+ *                                               hello; or without
+ *                                               wait_agent, then
+ *   fake_boot_wait_stopped(s, &d, &e)            the guest stopped (or was
+ *                                               paused at the deadline)
+ *   fake_boot_read_memory(s, addr, buf, n, &e)   its physical memory
+ *   fake_boot_read_pcrs(s, mask, pcrs, &e)       QEMU killed, the PCRs read
+ *                                               from swtpm
+ *   fake_boot_stop(s, &e)                        as above
  *
  * When a step fails, every child has already been stopped and reaped and
  * the runtime directory removed when the function returns; s->failure says
@@ -45,9 +73,12 @@
 #include "run/child.h"
 #include "fakes/fake_tdx.h"
 #include "run/platform.h"
+#include "run/qmp.h"
 #include "run/rundir.h"
 #include "run/signals.h"
 #include "run/swtpm.h"
+
+struct libvirt_domain;
 
 enum boot_phase {
         BOOT_PHASE_SWTPM_READY,  /* swtpm's control socket accepts */
@@ -64,6 +95,7 @@ enum boot_failure {
         BOOT_FAIL_TIMEOUT, /* a deadline passed (the agent did not answer) */
         BOOT_FAIL_AGENT,   /* the agent channel failed */
         BOOT_FAIL_SIGNAL,  /* interrupted by SIGINT/SIGTERM/SIGHUP */
+        BOOT_FAIL_LIBVIRT, /* libvirt refused the connection or the domain */
 };
 
 struct fake_boot_opts {
@@ -79,8 +111,19 @@ struct fake_boot_opts {
          * module hands to the guest. NULL: no opt/tdxh/mrtd file. */
         fake_tdx_mrtd_fn mrtd_fn;
         bool wait_agent;           /* wait for the agent's hello */
+        bool host_evidence;        /* QMP, and a pause instead of an exit (see above) */
+        /* With wait_agent and host_evidence: a guest that stops (powers
+         * off, resets, panics) before any hello has no agent; the start
+         * returns -ENOMSG with s->no_agent set and nothing failed. */
+        bool agent_optional;
         uint64_t boot_timeout_ms;  /* QEMU start to hello; 0: 180 s */
         uint64_t hello_try_ms;     /* hello resent this often; 0: 2 s */
+        /* The libvirt backend (see above): the URI to start the domain
+         * through, and the domain's name, to which the runtime directory's
+         * unique suffix is appended (NULL: "tdxh"). NULL URI: QEMU is a
+         * child. */
+        const char *libvirt_uri;
+        const char *domain_name;
         /* Progress; may be NULL. Called in the caller's process. */
         void (*on_phase)(enum boot_phase phase, void *userdata);
         void *userdata;
@@ -106,8 +149,14 @@ struct boot_session {
         struct child qemu;
         struct strv qemu_argv;
         struct agent_chan agent;
+        struct qmp qmp;         /* with host_evidence */
+        bool no_agent;          /* the guest stopped before any hello */
+        char *stopped_how;      /* how the guest stopped, for the report */
         json_object *facts;     /* host facts incl. argv lists (host_facts.h) */
         json_object *hello;     /* the agent's hello answer, when live */
+        struct libvirt_domain *domain; /* the running domain (libvirt_uri), else NULL */
+        char *domain_xml;       /* the domain XML as written (libvirt_uri) */
+        const char *domain_stopped_by; /* "poweroff" or "destroy" once stopped */
         struct signal_watch *sig; /* borrowed from fake_boot_start() */
         char *qemu_log;         /* QEMU's stdout and stderr (run directory) */
         uint64_t qemu_started_ns;
@@ -128,6 +177,26 @@ int fake_boot_start(struct boot_session *s, struct signal_watch *sw, struct tdxh
  * stops swtpm. 0 when the guest powered off cleanly; a panic, a non-zero
  * QEMU exit, swtpm's death, the deadline or a signal fail as above. */
 int fake_boot_wait_exit(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
+
+/* Host evidence; see the lifecycle above. Waits until the guest powers off
+ * or resets (QEMU pauses) or its kernel panics (QEMU is paused); at the
+ * deadline the running guest is paused. s->stopped_how says which. QEMU's
+ * or swtpm's death and signals fail as above. */
+int fake_boot_wait_stopped(struct boot_session *s, const struct deadline *d, struct tdxh_err *e);
+
+/* len bytes of the paused guest's physical memory at addr (QMP pmemsave
+ * into the runtime directory, read back, removed). */
+int fake_boot_read_memory(struct boot_session *s, uint64_t addr, void *buf, size_t len,
+                          struct tdxh_err *e);
+
+/* RAM from address 0 up: all of it below 4 GiB on q35 unless it reaches
+ * 0xb0000000, then 2 GiB ([Q] hw/i386/pc_q35.c, pc_q35_init, lowmem). */
+uint64_t fake_boot_low_ram(const struct boot_session *s);
+
+/* Ends QEMU with SIGKILL, so that it sends swtpm no CMD_SHUTDOWN, and reads
+ * the SHA-384 value of each PCR in mask from swtpm (run/swtpm_pcr.h). */
+int fake_boot_read_pcrs(struct boot_session *s, uint32_t mask, uint8_t ret[][SHA384_LEN],
+                        struct tdxh_err *e);
 
 /* The stop path; see the lifecycle above. After a signal (the session's
  * watch saw one) the poweroff request is skipped and QEMU gets SIGTERM at

@@ -24,7 +24,9 @@ int boot_fail(struct boot_session *s, enum boot_failure f, int r, struct tdxh_er
         if (s->failure == BOOT_FAIL_NONE)
                 s->failure = f;
         agent_chan_close(&s->agent);
+        qmp_close(&s->qmp);
         (void)child_terminate(&s->qemu, 0, FAIL_QEMU_TERM_MS, NULL);
+        boot_domain_destroy(s);
         (void)swtpm_stop(&s->tpm, NULL);
         if (s->qemu.reaped && s->qemu_started_ns && !s->timings.guest_ran_ms)
                 s->timings.guest_ran_ms = (s->qemu.exited_ns - s->qemu_started_ns) / 1000000u;
@@ -43,7 +45,7 @@ static void last_line_of(const char *path, char *out, size_t len)
                 logtail_last_line(text, out, len);
 }
 
-static bool console_panic(const struct boot_session *s, char *line, size_t len)
+bool boot_console_panic(const struct boot_session *s, char *line, size_t len)
 {
         _cleanup_free_ char *text = NULL;
 
@@ -57,7 +59,7 @@ int boot_check_console(struct boot_session *s, struct tdxh_err *e)
 {
         char line[LINE_MAX_LEN];
 
-        if (!console_panic(s, line, sizeof(line)))
+        if (!boot_console_panic(s, line, sizeof(line)))
                 return 0;
         return boot_fail(s, BOOT_FAIL_PANIC,
                          err_setf(e, -EIO, "guest kernel panic: %s", line), e);
@@ -95,10 +97,10 @@ static int qemu_died(struct boot_session *s, const char *what, struct tdxh_err *
         }
         if (line[0])
                 return boot_fail(s, BOOT_FAIL_QEMU,
-                                 err_setf(e, -ECHILD, "qemu %s: %s", status, line), e);
+                                 err_setf(e, -ECHILD, "QEMU %s: %s", status, line), e);
         last_line_of(s->platform.serial_log, line, sizeof(line));
         return boot_fail(s, BOOT_FAIL_QEMU,
-                         err_setf(e, -ECHILD, "qemu %s while %s; last console line: '%s'",
+                         err_setf(e, -ECHILD, "QEMU %s while %s; last console line: '%s'",
                                   status, what, line),
                          e);
 }
@@ -177,9 +179,28 @@ int boot_agent_failed(struct boot_session *s, int r, const struct wait_watch *w,
                 return boot_wait_failed(s, r, NULL, what, e);
         /* QEMU closes the channel on its way out: wait for the exit itself
          * and report that, not the closed socket. */
+        if (r == -ECONNRESET && s->domain)
+                return boot_domain_gone(s, what, inner, e);
         if (r == -ECONNRESET && child_wait(&s->qemu, &gone, NULL, NULL) == 0)
                 return qemu_died(s, what, e);
         return boot_fail(s, BOOT_FAIL_AGENT, err_setf(e, r, "%s", inner->msg), e);
+}
+
+int boot_domain_gone(struct boot_session *s, const char *what, const struct tdxh_err *inner,
+                     struct tdxh_err *e)
+{
+        char line[LINE_MAX_LEN];
+        int r = boot_check_console(s, e);
+
+        if (r < 0)
+                return r;
+        if (boot_domain_running(s))
+                return boot_fail(s, BOOT_FAIL_AGENT, err_setf(e, -ECONNRESET, "%s", inner->msg), e);
+        last_line_of(s->platform.serial_log, line, sizeof(line));
+        return boot_fail(s, BOOT_FAIL_QEMU,
+                         err_setf(e, -ECHILD, "the libvirt domain stopped while %s; last console "
+                                  "line: '%s'", what, line),
+                         e);
 }
 
 int boot_qemu_exited(struct boot_session *s, struct tdxh_err *e)
@@ -209,6 +230,7 @@ const char *boot_failure_name(enum boot_failure f)
                 [BOOT_FAIL_SWTPM] = "swtpm",     [BOOT_FAIL_QEMU] = "qemu",
                 [BOOT_FAIL_PANIC] = "panic",     [BOOT_FAIL_TIMEOUT] = "timeout",
                 [BOOT_FAIL_AGENT] = "agent",     [BOOT_FAIL_SIGNAL] = "signal",
+                [BOOT_FAIL_LIBVIRT] = "libvirt",
         };
 
         return (size_t)f < ELEMENTSOF(names) && names[f] ? names[f] : "unknown";
@@ -236,6 +258,8 @@ int boot_session_summary(const struct boot_session *s, json_object **ret)
 
         if (!o || !t || child_json(&s->qemu, &q) < 0 || json_add(o, "qemu", q) < 0 ||
             child_json(&s->tpm.proc, &w) < 0 || json_add(o, "swtpm", w) < 0)
+                return -ENOMEM;
+        if (s->opts.libvirt_uri && boot_domain_summary(s, o) < 0)
                 return -ENOMEM;
         if (json_add_string(o, "failure",
                             s->failure ? boot_failure_name(s->failure) : NULL) < 0 ||

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run/libvirt_check.h"
 
@@ -15,6 +16,11 @@ static void quiet(void *userdata, virErrorPtr err)
 {
         (void)userdata;
         (void)err;
+}
+
+const char *libvirt_default_uri(void)
+{
+        return geteuid() == 0 ? "qemu:///system" : "qemu:///session";
 }
 
 void libvirt_version_format(unsigned long v, char *out, size_t len)

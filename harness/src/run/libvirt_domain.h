@@ -57,5 +57,12 @@ bool libvirt_domain_running(struct libvirt_domain *d);
 void libvirt_domain_destroy(struct libvirt_domain *d);
 #define _cleanup_libvirt_domain_ __attribute__((cleanup(libvirt_domain_destroy)))
 
+/* The URI tdxh connects to when none is given: qemu:///session for a user
+ * (that user's own daemon, started on demand, whose QEMU runs as the user
+ * and so reaches tdxh's run and runtime directories), qemu:///system for
+ * root (libvirt serves root's session URI from the system daemon anyway,
+ * so that is the name of what runs). */
+const char *libvirt_default_uri(void);
+
 /* "9.0.0" from a libvirt version number. */
 void libvirt_version_format(unsigned long v, char *out, size_t len);

@@ -111,14 +111,16 @@ static bool devices(xmlNodePtr dom, const struct platform *p, bool tdx)
             !attrs(add(n, "target", NULL), "type", "virtio", "name", AGENT_PORT_NAME, NULL))
                 return false;
         if (!tdx) {
-                xmlNodePtr be, banks;
+                xmlNodePtr be;
 
+                /* The swtpm tdxh started (its EK is the one the run's
+                 * attestation trusts), not one libvirt would start with a
+                 * state of its own. */
                 n = add(dev, "tpm", NULL);
                 be = attrs(n, "model", "tpm-crb", NULL) ? add(n, "backend", NULL) : NULL;
-                banks = attrs(be, "type", "emulator", "version", "2.0", NULL)
-                                ? add(be, "active_pcr_banks", NULL)
-                                : NULL;
-                if (!banks || !add(banks, "sha256", NULL) || !add(banks, "sha384", NULL))
+                if (!attrs(be, "type", "external", "version", "2.0", NULL) ||
+                    !attrs(add(be, "source", NULL), "type", "unix", "mode", "connect", "path",
+                           p->tpm_socket, NULL))
                         return false;
         }
         return attrs(add(dev, "controller", NULL), "type", "usb", "model", "none", NULL) &&
@@ -202,6 +204,8 @@ int libvirt_domain_xml(const struct platform *p, const char *name, char **ret,
         if (p->disk)
                 return err_setf(e, -EINVAL, "the domain XML: disk: booting a disk image is "
                                 "available on the fake backend only");
+        if (p->nic_model)
+                return err_setf(e, -EINVAL, "platform: nic_model: the domain XML has no NIC");
         doc = xmlNewDoc((const xmlChar *)"1.0");
         dom = doc ? xmlNewNode(NULL, (const xmlChar *)"domain") : NULL;
         if (!dom)

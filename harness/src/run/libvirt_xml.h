@@ -17,11 +17,17 @@
  * is read back before it boots).
  *
  * The fake platform: <domain type='qemu'> (TCG; 'kvm' when accel is kvm)
- * with <tpm model='tpm-crb'><backend type='emulator' version='2.0'> and its
- * <active_pcr_banks> sha256 and sha384 (libvirt >= 7.10; swtpm then runs
- * with those banks, TDX-REFERENCE §8.4), the fake TDX module's fw_cfg files
- * as <sysinfo type='fwcfg'> entries (libvirt >= 6.5), and no launch
- * security.
+ * with <tpm model='tpm-crb'><backend type='external' version='2.0'> whose
+ * <source type='unix' mode='connect'> is the platform's tpm_socket: the
+ * swtpm tdxh starts and manufactures itself (SHA-256 and SHA-384 banks, an
+ * EK the run's per-run CA certifies, TDX-REFERENCE §8.4, §12), so that the
+ * vTPM attestation trusts the same EK as on the direct backend. libvirt
+ * knows the external backend since 9.0 (its schema, domaincommon.rng,
+ * "tpm-external-source", as Debian 12's 9.0.0 installs it); an older one
+ * refuses the domain, naming the backend type. The emulator backend would
+ * start a swtpm of libvirt's own, with a state and an EK tdxh never sees.
+ * Then the fake TDX module's fw_cfg files as <sysinfo type='fwcfg'>
+ * entries (libvirt >= 6.5), and no launch security.
  *
  * Both: direct kernel boot (<os><kernel><initrd><cmdline>), the serial
  * console into a file, the agent's virtio-serial channel as a Unix socket

@@ -28,7 +28,8 @@ void platform_free(struct platform *p)
         char **strings[] = { &p->qemu,         &p->firmware,   &p->kernel,
                              &p->disk,         &p->disk_format,
                              &p->initrd,       &p->cmdline,    &p->serial_log,
-                             &p->agent_socket, &p->tpm_socket, &p->qgs_unix };
+                             &p->agent_socket, &p->tpm_socket, &p->qgs_unix,
+                             &p->nic_model,    &p->nic_romfile, &p->qmp_socket };
 
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
                 free(*strings[i]);
@@ -130,6 +131,14 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
                 return err_setf(e, -EINVAL, "platform: vcpus: %u is outside 1..512", p->vcpus);
         if (tdx && p->accel == ACCEL_TCG)
                 return err_setf(e, -EINVAL, "platform: accel: qemu-tdx needs kvm, not tcg");
+        if (p->nic_model && (!*p->nic_model || strspn(p->nic_model, "abcdefghijklmnopqrstuvwxyz"
+                                                                   "0123456789_-") !=
+                                                        strlen(p->nic_model)))
+                return err_setf(e, -EINVAL,
+                                "platform: nic_model '%s' is not a QEMU device name (a-z, 0-9, _ and -)",
+                                p->nic_model);
+        if (p->nic_romfile && !p->nic_model)
+                return err_setf(e, -EINVAL, "platform: nic_romfile without nic_model");
         if (tdx && p->n_fw_cfg)
                 return err_setf(e, -EINVAL, "platform: fw_cfg items are for the fake backend");
         if (tdx && p->qgs_unix && (r = check_socket(p->qgs_unix, "qgs_unix", e)) < 0)
@@ -138,6 +147,8 @@ int platform_validate(const struct platform *p, struct tdxh_err *e)
                 return err_setf(e, -EINVAL, "platform: mrconfigid, mrowner and mrownerconfig are "
                                             "for a TD (qemu-tdx), not the fake");
         if (!tdx && (r = check_socket(p->tpm_socket, "tpm_socket", e)) < 0)
+                return r;
+        if (!tdx && p->qmp_socket && (r = check_socket(p->qmp_socket, "qmp_socket", e)) < 0)
                 return r;
         for (size_t i = 0; i < p->n_fw_cfg; i++) {
                 const char *n = p->fw_cfg[i].name;

@@ -22,6 +22,9 @@ enum platform_accel { ACCEL_AUTO = 0, ACCEL_TCG, ACCEL_KVM };
 #define PLATFORM_TD_ATTR_DEBUG 0x1ull /* bit 0: off-TD debug (QEMU docs/system/i386/tdx.rst) */
 #define PLATFORM_MR_LEN 48 /* MRCONFIGID, MROWNER, MROWNERCONFIG: SHA-384 sized */
 #define FW_CFG_NAME_MAX 55 /* QEMU's FW_CFG_MAX_FILE_PATH minus the NUL */
+/* The NIC's PCI slot (bus 00, function 0): fixed so that its option ROM's
+ * device path, PciRoot(0x0)/Pci(0x2,0x0), is known before the boot. */
+#define PLATFORM_NIC_SLOT 2
 
 /* A TD's owner-chosen 48-byte value (MRCONFIGID, MROWNER, MROWNERCONFIG);
  * unset: all zero, and QEMU is given nothing. */
@@ -52,9 +55,19 @@ struct platform {
         char *cmdline;             /* -append, optional */
         char *serial_log;          /* the serial console is written to this file */
         char *agent_socket;        /* QEMU listens here for the agent channel */
+        char *nic_model;           /* a PCI NIC (-device MODEL) in slot PLATFORM_NIC_SLOT with
+                                    * no network behind it, or NULL for none */
+        char *nic_romfile;         /* its romfile=: NULL QEMU's default ROM for the model,
+                                    * "" none, else a ROM file */
 
         /* fake only */
         char *tpm_socket;          /* swtpm's control socket */
+        /* For reading a guest from the host (boot.h, host_evidence): QEMU
+         * serves QMP here, and a guest poweroff or reset (-no-reboot turns
+         * resets into poweroffs) pauses QEMU instead of ending it
+         * (-action shutdown=pause, QEMU >= 6.0), so that the guest's memory
+         * and the TPM's connection outlive the guest. NULL: neither. */
+        char *qmp_socket;
         struct fw_cfg_item *fw_cfg;
         size_t n_fw_cfg;
 

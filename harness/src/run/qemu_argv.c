@@ -10,6 +10,7 @@
 #include "core/cleanup.h"
 #include "core/json_util.h"
 #include "core/size.h"
+#include "measure/disk_image.h"
 
 /* A value inside a QEMU option list, where ',' separates options and ",,"
  * stands for a literal comma. */
@@ -146,12 +147,29 @@ static int build(const struct platform *p, struct strv *v)
                      push2(v, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm") < 0 ||
                      push2(v, "-device", "tpm-crb,tpmdev=tpm0") < 0))
                 return -ENOMEM;
+        if (!tdx && p->qmp_socket &&
+            (push_opt(v, "-chardev", "socket,id=qmp,path=", p->qmp_socket,
+                      ",server=on,wait=off") < 0 ||
+             push2(v, "-mon", "chardev=qmp,mode=control") < 0 ||
+             push2(v, "-action", "shutdown=pause") < 0))
+                return -ENOMEM;
         if (push2(v, "-device", "virtio-serial-pci,id=virtio-serial0") < 0 ||
             push_opt(v, "-chardev", "socket,id=agent,path=", p->agent_socket,
                      ",server=on,wait=off") < 0 ||
             push2(v, "-device",
                   "virtserialport,bus=virtio-serial0.0,chardev=agent,name=" AGENT_PORT_NAME) < 0)
                 return -ENOMEM;
+        if (p->nic_model) {
+                /* No netdev: the NIC is there for what the firmware does
+                 * with it (its option ROM), and the guest reaches no network. */
+                _cleanup_free_ char *dev = NULL;
+
+                if (asprintf(&dev, "%s,addr=0x%x%s", p->nic_model, PLATFORM_NIC_SLOT,
+                             p->nic_romfile ? ",romfile=" : "") < 0)
+                        return -ENOMEM;
+                if (push_opt(v, "-device", dev, p->nic_romfile ? p->nic_romfile : "", "") < 0)
+                        return -ENOMEM;
+        }
         for (size_t i = 0; i < p->n_fw_cfg; i++) {
                 _cleanup_free_ char *prefix = NULL;
 
@@ -164,12 +182,12 @@ static int build(const struct platform *p, struct strv *v)
          * (QEMU's -drive) keeps the image unwritten whatever the guest does,
          * without the temporary overlay a snapshot would leave in $TMPDIR. */
         if (p->disk) {
-                _cleanup_free_ char *prefix = NULL;
+                _cleanup_free_ char *prefix = NULL, *dev = NULL;
 
                 if (asprintf(&prefix, "if=none,id=disk0,readonly=on,format=%s,file=",
                              p->disk_format) < 0 ||
-                    push_opt(v, "-drive", prefix, p->disk, "") < 0 ||
-                    push2(v, "-device", "virtio-blk-pci,drive=disk0") < 0)
+                    asprintf(&dev, "virtio-blk-pci,drive=disk0,addr=0x%x", DISK_IMAGE_PCI_SLOT) < 0 ||
+                    push_opt(v, "-drive", prefix, p->disk, "") < 0 || push2(v, "-device", dev) < 0)
                         return -ENOMEM;
                 return 0;
         }
