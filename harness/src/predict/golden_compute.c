@@ -326,24 +326,23 @@ int golden_compute(const struct golden_compute_params *p, struct golden *ret, st
         }
 
         if (p->disk) {
+                /* The disk's events include its SbatLevel in RTMR0. */
                 r = input_sha256(p->disk, &g.disk, e);
                 if (r >= 0)
                         r = disk_compute_events(p->disk, &p->profile, &ev, e);
-                for (int rtmr = 0; r >= 0 && rtmr <= 2; rtmr++)
-                        r = fold_register(&g, &ev, rtmr);
-                if (r < 0)
-                        return r;
-        } else if (r = fold_register(&g, &ev, 0), r < 0) {
-                return r;
-        } else if (p->kernel) {
-                r = kernel_side(p, &rp, &g, &ev, e);
-                if (r < 0)
-                        return r;
+                if (r >= 0)
+                        r = fold_register(&g, &ev, 0);
+        } else {
+                r = fold_register(&g, &ev, 0);
+                if (r >= 0 && p->kernel)
+                        r = kernel_side(p, &rp, &g, &ev, e);
         }
+        if (r < 0)
+                return r;
         r = option_rom_side(p, &ev, e);
         if (r < 0)
                 return r;
-        if (p->kernel) {
+        if (p->kernel || p->disk) {
                 for (int rtmr = 1; rtmr <= 2; rtmr++) {
                         r = fold_register(&g, &ev, rtmr);
                         if (r < 0)
