@@ -369,6 +369,49 @@ START_TEST(test_parse_reports_header_facts)
 }
 END_TEST
 
+/* Section lookup as the UKI stub and shim's reader need it: a short name,
+ * a "/N" name from the COFF string table, VirtualSize cutting or extending
+ * the raw data, a name that is not there, a string-table offset past the
+ * end (no match, nothing read past the end), raw data past the end. */
+START_TEST(test_section_find)
+{
+        struct pe_built b;
+        struct pe_section sec;
+        struct tdxh_err e = { 0 };
+        uint8_t *s0, *s1;
+
+        build(&layouts[1].spec, &b);
+        s0 = b.buf + OPT + 112 + 8 * 16;
+        s1 = s0 + 40;
+        memcpy(s0, ".linux\0\0", 8);
+        le32_put(s0 + 8, 0x180);
+        memcpy(s1, "/4\0\0\0\0\0\0", 8);
+        le32_put(s1 + 8, 0x400);
+        le32_put(b.buf + COFF + 8, b.data_end);
+        le32_put(b.buf + COFF + 12, 0);
+        memcpy(b.buf + b.data_end + 4, ".cmdline", 9);
+
+        ck_assert_int_eq(pe_section_find(b.buf, b.size, "k", ".linux", &sec, &e), 1);
+        ck_assert_ptr_eq(sec.raw, b.buf + 0x400);
+        ck_assert_uint_eq(sec.raw_len, 0x180);
+        ck_assert_uint_eq(sec.virtual_size, 0x180);
+        ck_assert_uint_eq(sec.virtual_address, 0x1000);
+        ck_assert_int_eq(pe_section_find(b.buf, b.size, "k", ".cmdline", &sec, &e), 1);
+        ck_assert_ptr_eq(sec.raw, b.buf + 0x600);
+        ck_assert_uint_eq(sec.raw_len, 0x300);
+        ck_assert_uint_eq(sec.virtual_size, 0x400);
+        ck_assert_int_eq(pe_section_find(b.buf, b.size, "k", ".initrd", &sec, &e), 0);
+
+        memcpy(s1, "/99999\0\0", 8);
+        ck_assert_int_eq(pe_section_find(b.buf, b.size, "k", ".cmdline", &sec, &e), 0);
+        le32_put(s0 + 20, (uint32_t)b.size - 0x10);
+        ck_assert_int_eq(pe_section_find(b.buf, b.size, "k", ".linux", &sec, &e), -EINVAL);
+        ck_assert_msg(strncmp(e.msg, "k: offset 0x", 12) == 0 && strstr(e.msg, "past the end"), "%s",
+                      e.msg);
+        free(b.buf);
+}
+END_TEST
+
 /* The pinned reference kernel: linux-image-6.1.0-56-amd64 6.1.192-2,
  * vmlinuz sha256 26f2e57c…104f5f. The SHA-384 value was computed once with a
  * separate implementation of edk2's algorithm; the SHA-256 value is also the
@@ -416,6 +459,7 @@ int main(void)
         tcase_add_test(tc, test_overlay_view_equals_patched_copy);
         tcase_add_loop_test(tc, test_malformed_images_name_offset_and_field, 0, ELEMENTSOF(malformed));
         tcase_add_test(tc, test_parse_reports_header_facts);
+        tcase_add_test(tc, test_section_find);
         ref_kernel = reference_kernel_path();
         if (ref_kernel)
                 tcase_add_test(tc, test_reference_kernel_authenticode);

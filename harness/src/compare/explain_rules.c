@@ -315,7 +315,10 @@ static int rule_kernel(struct explain_state *s, struct cause_spec *c)
                                    "the observed kernel is none of the variants computed from the "
                                    "kernel given (see inputs)%s%s",
                                    path ? "; golden: " : "", path ? path : "");
-        return explain_add(s->x, c, "the Authenticode hash of the kernel differs%s%s%s",
+        /* A boot loader (GRUB, systemd-stub) hashes the file; the firmware
+         * hashes the image it loads by Authenticode. */
+        return explain_add(s->x, c, "the %s of the kernel differs%s%s%s",
+                           o && o->type == EV_IPL ? "SHA-384 of the file" : "Authenticode hash",
                            path ? " from that of " : "", path ? path : "", path ? " (golden)" : "");
 }
 
@@ -580,7 +583,7 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
                                                        "cfv", "firmware-blob", "crtm-version", "driver",
                                                        NULL };
         static const char *const boot_path[] = { "shim", "grub", "efi-app", "grub-cmd", "file", "gpt",
-                                                 "ipl", NULL };
+                                                 "ipl", "uki", "uki-section", NULL };
         const char *what = row_what(R, i);
         const struct diff_event *ev = row_observed(R, i) ? row_observed(R, i) : row_golden(R, i);
         struct cause_spec c = { .reg = R->reg, .confidence = EXPLAIN_LIKELY, .R = R, .row = i };
@@ -612,7 +615,8 @@ static int rule_row(struct explain_state *s, const struct diff_register *R, size
                 c.summary = "boot path differs";
                 return explain_add(s->x, &c,
                                    "%s '%s' %s: the boot went through a boot loader or a disk "
-                                   "(shim, GRUB, a partition table), or their configuration changed",
+                                   "(shim, GRUB, a UKI, a partition table), or their configuration "
+                                   "changed",
                                    what, event_name(R, i), how(&R->rows[i]));
         }
         if (strcmp(what, "authority") == 0) {

@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/digest.h"
 #include "core/event_type.h"
 #include "core/le.h"
 #include "evidence/evlog_decode_efi.h"
@@ -110,6 +111,25 @@ static const char *decode_tagged(const struct evlog_event *ev, struct buf *d, in
         return "tagged-event";
 }
 
+/* systemd-stub logs two PCR 11 events per section of a unified kernel image,
+ * both described by the section's name: first the name itself (with its
+ * NUL), then the contents. The digest tells which is which. */
+static const char *uki_section_what(const struct evlog_event *ev, const char *name)
+{
+        uint8_t d[SHA384_LEN];
+
+        if (ev->pcr != 11 || name[0] != '.')
+                return "ipl";
+        if (ev->has_sha384 && digest_buf(DIGEST_SHA384, name, strlen(name) + 1, d) >= 0 &&
+            memcmp(d, ev->sha384, SHA384_LEN) == 0)
+                return "uki-section";
+        if (strcmp(name, ".linux") == 0)
+                return "kernel";
+        if (strcmp(name, ".initrd") == 0)
+                return "initrd";
+        return "uki-section";
+}
+
 static const char *decode_ipl(const struct evlog_event *ev, struct buf *d, int *r)
 {
         const uint8_t *p = ev->data;
@@ -131,8 +151,10 @@ static const char *decode_ipl(const struct evlog_event *ev, struct buf *d, int *
                 return "file";
         }
         if (uefi_utf16_is_text(p, n)) {
+                size_t start = d->len;
+
                 *r = uefi_utf16_append(d, p, n, true);
-                return "ipl";
+                return *r < 0 ? "ipl" : uki_section_what(ev, d->data + start);
         }
         *r = hex_append_short(d, p, n, DETAIL_HEX_MAX);
         return "ipl";

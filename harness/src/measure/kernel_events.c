@@ -228,13 +228,40 @@ static int tagged_event_data(uint32_t id, const char *text, struct buf *out)
         return r;
 }
 
+int kernel_stub_events(const uint8_t *load_options, size_t load_options_size, const char *text,
+                       const uint8_t *initrd_digest, const char *initrd_name,
+                       struct measure_events *l)
+{
+        _cleanup_buf_ struct buf data = BUF_INIT;
+        uint8_t d[SHA384_LEN];
+        int r;
+
+        if (load_options) {
+                r = digest_buf(DIGEST_SHA384, load_options, load_options_size, d);
+                if (r >= 0)
+                        r = tagged_event_data(TAGGED_EVENT_LOAD_OPTIONS, "LOADED_IMAGE::LoadOptions",
+                                              &data);
+                if (r >= 0)
+                        r = measure_events_add(l, 2, EV_EVENT_TAG, d, "cmdline", text, data.data,
+                                               data.len);
+                if (r < 0)
+                        return r;
+        }
+        if (!initrd_digest)
+                return 0;
+        buf_reset(&data);
+        r = tagged_event_data(TAGGED_EVENT_INITRD, "Linux initrd", &data);
+        return r < 0 ? r
+                     : measure_events_add(l, 2, EV_EVENT_TAG, initrd_digest, "initrd", initrd_name,
+                                          data.data, data.len);
+}
+
 int kernel_rtmr2_events(const struct kernel_boot *b, const struct rtmr2_flags *f,
                         struct measure_events *l, struct tdxh_err *e)
 {
         _cleanup_free_ char *text = NULL;
         _cleanup_free_ uint8_t *wide = NULL;
-        _cleanup_buf_ struct buf data = BUF_INIT;
-        uint8_t cmdline_digest[SHA384_LEN], initrd_digest[SHA384_LEN];
+        uint8_t initrd_digest[SHA384_LEN];
         uint64_t initrd_size = 0;
         size_t keep = l->n, wide_size = 0;
         int r, has_options;
@@ -249,28 +276,10 @@ int kernel_rtmr2_events(const struct kernel_boot *b, const struct rtmr2_flags *f
         has_options = kernel_load_options(b->cmdline, initrd_size > 0, f, &text, &wide, &wide_size);
         if (has_options < 0)
                 return has_options;
-        if (has_options) {
-                r = digest_buf(DIGEST_SHA384, wide, wide_size, cmdline_digest);
-                if (r < 0)
-                        return r;
-                r = tagged_event_data(TAGGED_EVENT_LOAD_OPTIONS, "LOADED_IMAGE::LoadOptions", &data);
-                if (r < 0)
-                        return r;
-                r = measure_events_add(l, 2, EV_EVENT_TAG, cmdline_digest, "cmdline", text,
-                                       data.data, data.len);
-                if (r < 0)
-                        return r;
-        }
-        if (initrd_size > 0) {
-                buf_reset(&data);
-                r = tagged_event_data(TAGGED_EVENT_INITRD, "Linux initrd", &data);
-                if (r >= 0)
-                        r = measure_events_add(l, 2, EV_EVENT_TAG, initrd_digest, "initrd",
-                                               base_name(b->initrd_path), data.data, data.len);
-                if (r < 0) {
-                        truncate_events(l, keep);
-                        return r;
-                }
-        }
-        return 0;
+        r = kernel_stub_events(has_options ? wide : NULL, wide_size, text,
+                               initrd_size > 0 ? initrd_digest : NULL,
+                               initrd_size > 0 ? base_name(b->initrd_path) : NULL, l);
+        if (r < 0)
+                truncate_events(l, keep);
+        return r;
 }

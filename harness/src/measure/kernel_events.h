@@ -95,6 +95,14 @@ int kernel_rtmr1_events(const struct kernel_boot *b, const struct rtmr1_flags *f
 int rtmr1_ready_to_boot_events(const struct rtmr1_flags *f, struct measure_events *l);
 int rtmr1_exit_boot_services_events(struct measure_events *l);
 
+/* The Linux EFI stub's own events (rtmr 2), in extend order: LoadOptions
+ * (when load_options is non-NULL: its SHA-384, text the detail) and the
+ * initrd it loads through LoadFile2 (when initrd_digest is non-NULL). 0 or
+ * -ENOMEM (events already appended stay). */
+int kernel_stub_events(const uint8_t *load_options, size_t load_options_size, const char *text,
+                       const uint8_t *initrd_digest, const char *initrd_name,
+                       struct measure_events *l);
+
 /* Appends the RTMR2 events (rtmr 2) to l, in extend order:
  *   cmdline  EV_EVENT_TAG  SHA-384 of LoadOptions, detail = the LoadOptions text
  *            (absent when LoadOptionsSize would be 0)

@@ -314,3 +314,57 @@ int pe_authenticode(const struct pe_view *v, enum digest_alg alg, uint8_t *ret_d
                 return r;
         return 0;
 }
+
+/* A "/N" name: N is the offset in the COFF string table that follows the
+ * symbol table; the name ends at its NUL, within the file. */
+static void section_long_name(const uint8_t *pe, size_t len, uint32_t coff, const char *slash,
+                              char *out, size_t out_size)
+{
+        uint64_t strtab = (uint64_t)le32_get(pe + coff + 8) + (uint64_t)le32_get(pe + coff + 12) * 18;
+        char *end;
+        unsigned long off = strtoul(slash + 1, &end, 10);
+        size_t i = 0;
+
+        out[0] = '\0';
+        if (le32_get(pe + coff + 8) == 0 || end == slash + 1 || strtab + off >= len)
+                return;
+        for (const uint8_t *q = pe + strtab + off; i + 1 < out_size && q < pe + len && *q; q++)
+                out[i++] = (char)*q;
+        out[i] = '\0';
+}
+
+int pe_section_find(const uint8_t *pe, size_t len, const char *file, const char *name,
+                    struct pe_section *ret, struct tdxh_err *e)
+{
+        struct pe_view v = { .data = pe, .size = len };
+        struct pe_info info;
+        int r = pe_parse(&v, &info, e);
+
+        if (r < 0) {
+                err_prefix(e, "%s: ", file);
+                return r;
+        }
+        for (unsigned i = 0; i < info.number_of_sections; i++) {
+                const uint8_t *sh = pe + info.section_table_offset + 40 * (size_t)i;
+                uint32_t vsize = le32_get(sh + 8), rsize = le32_get(sh + 16);
+                uint32_t roff = le32_get(sh + 20);
+                char sname[64] = { 0 };
+
+                memcpy(sname, sh, 8);
+                if (sname[0] == '/')
+                        section_long_name(pe, len, info.pe_offset + 4, sname, sname, sizeof(sname));
+                if (strcmp(sname, name) != 0)
+                        continue;
+                if (vsize < rsize)
+                        rsize = vsize;
+                if ((uint64_t)roff + rsize > len)
+                        return err_setf(e, -EINVAL, "%s: offset 0x%zx: section %s: raw data past "
+                                        "the end of the file", file, (size_t)(sh - pe) + 20, name);
+                *ret = (struct pe_section){ .raw = pe + roff, .raw_len = rsize,
+                                            .virtual_size = vsize,
+                                            .virtual_address = le32_get(sh + 12),
+                                            .header_offset = (size_t)(sh - pe) };
+                return 1;
+        }
+        return 0;
+}

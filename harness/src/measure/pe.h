@@ -70,3 +70,21 @@ int pe_parse(const struct pe_view *v, struct pe_info *ret, struct tdxh_err *e);
  * alg is normally DIGEST_SHA384; ret_digest holds digest_size(alg) bytes. */
 int pe_authenticode(const struct pe_view *v, enum digest_alg alg, uint8_t *ret_digest,
                     struct tdxh_err *e);
+
+/* One section of an image, as a loader maps it: raw_len bytes of file data
+ * (SizeOfRawData, cut at VirtualSize), then zeros up to virtual_size. */
+struct pe_section {
+        const uint8_t *raw;
+        size_t raw_len;
+        uint32_t virtual_size;
+        uint32_t virtual_address;
+        size_t header_offset; /* of its section header, for messages */
+};
+
+/* Finds the first section called name (an 8-byte short name, or a "/N" COFF
+ * string-table name as objcopy writes for longer ones), its raw data
+ * bounds-checked against the file. file names the image in messages. 1 and
+ * *ret when found, 0 when not, -EINVAL when the headers or that section are
+ * broken. */
+int pe_section_find(const uint8_t *pe, size_t len, const char *file, const char *name,
+                    struct pe_section *ret, struct tdxh_err *e);

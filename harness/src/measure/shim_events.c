@@ -39,61 +39,11 @@ static const uint8_t cert_sha256_guid[GUID_LEN] =
 #define RTMR_PCR7 0
 #define RTMR_PCR14 2
 
-/* The raw data of the section called name (short or COFF string-table
- * name), bounds-checked against the file. 1 found, 0 not, <0 error. */
-static int pe_section(const uint8_t *pe, size_t len, const char *file, const char *name,
-                      const uint8_t **ret, size_t *ret_len, struct tdxh_err *e)
-{
-        struct pe_view v = { .data = pe, .size = len };
-        struct pe_info info;
-        uint32_t coff, symtab, nsym;
-        uint64_t strtab;
-        int r = pe_parse(&v, &info, e);
-
-        if (r < 0) {
-                err_prefix(e, "%s: ", file);
-                return r;
-        }
-        coff = info.pe_offset + 4;
-        symtab = le32_get(pe + coff + 8);
-        nsym = le32_get(pe + coff + 12);
-        strtab = (uint64_t)symtab + (uint64_t)nsym * 18;
-        for (unsigned i = 0; i < info.number_of_sections; i++) {
-                const uint8_t *sh = pe + info.section_table_offset + 40 * (size_t)i;
-                char sname[64] = { 0 };
-                uint32_t vsize = le32_get(sh + 8), rsize = le32_get(sh + 16);
-                uint32_t roff = le32_get(sh + 20);
-
-                memcpy(sname, sh, 8);
-                if (sname[0] == '/' && symtab) {
-                        unsigned long off = strtoul(sname + 1, NULL, 10);
-
-                        if (strtab + off >= len)
-                                continue;
-                        strncpy(sname, (const char *)pe + strtab + off, sizeof(sname) - 1);
-                        sname[sizeof(sname) - 1] = '\0';
-                }
-                if (strcmp(sname, name) != 0)
-                        continue;
-                if (vsize < rsize)
-                        rsize = vsize;
-                if ((uint64_t)roff + rsize > len)
-                        return err_setf(e, -EINVAL, "%s: offset 0x%zx: section %s: raw data past "
-                                        "the end of the file", file,
-                                        (size_t)(sh - pe) + 20, name);
-                *ret = pe + roff;
-                *ret_len = rsize;
-                return 1;
-        }
-        return 0;
-}
-
 int shim_is_shim(const uint8_t *pe, size_t len, const char *name, struct tdxh_err *e)
 {
-        const uint8_t *s;
-        size_t n;
+        struct pe_section sec;
 
-        return pe_section(pe, len, name, ".vendor_cert", &s, &n, e);
+        return pe_section_find(pe, len, name, ".vendor_cert", &sec, e);
 }
 
 static int add_ipl(struct measure_events *l, const char *var, const void *data, size_t len)
@@ -151,11 +101,14 @@ int shim_events(const uint8_t *pe, size_t len, const char *name, struct measure_
         static const uint8_t zero_hash[32] = { 0 }, trusted = 1;
         _cleanup_buf_ struct buf mok = BUF_INIT, mokx = BUF_INIT;
         uint32_t asz, dsz, aoff, doff;
+        struct pe_section sec = { 0 };
         const uint8_t *vc;
         size_t vlen;
         int r;
 
-        r = pe_section(pe, len, name, ".vendor_cert", &vc, &vlen, e);
+        r = pe_section_find(pe, len, name, ".vendor_cert", &sec, e);
+        vc = sec.raw;
+        vlen = r > 0 ? sec.raw_len : 0;
         if (r < 0)
                 return r;
         if (r == 0 || vlen < 16)

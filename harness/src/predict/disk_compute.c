@@ -22,6 +22,7 @@
 #include "measure/kernel_events.h"
 #include "measure/pe.h"
 #include "measure/shim_events.h"
+#include "measure/uki_events.h"
 #include "measure/uefi_var.h"
 
 #define ESP_LOADER "\\EFI\\BOOT\\BOOTX64.EFI"
@@ -97,17 +98,51 @@ static int add_gpt(const char *disk, struct measure_events *ev, uint64_t *esp_of
         return r < 0 ? r : part;
 }
 
+/* shim -> GRUB -> kernel. shim's events go to RTMR0 (SbatLevel) and RTMR2
+ * (MOK), in that order per register, before GRUB's. */
+static int shim_grub_path(const struct fat_fs *esp, int part, const uint8_t *shim, size_t shim_len,
+                          struct measure_events *ev, struct measure_events *rtmr2,
+                          struct tdxh_err *e)
+{
+        _cleanup_free_ uint8_t *grub = NULL;
+        size_t grub_len;
+        char root[32];
+        int r = add_app(ev, "shim", ESP_LOADER, shim, shim_len, e);
+
+        if (r >= 0)
+                r = shim_events(shim, shim_len, ESP_LOADER, rtmr2, e);
+        if (r >= 0)
+                r = fat_read_file(esp, ESP_GRUB, LOADER_MAX, &grub, &grub_len, e);
+        if (r >= 0)
+                r = add_app(ev, "grub", ESP_GRUB, grub, grub_len, e);
+        if (r >= 0)
+                r = rtmr1_exit_boot_services_events(ev);
+        /* GRUB names the one disk hd0 and the ESP by its GPT number. */
+        snprintf(root, sizeof(root), "(hd0,gpt%d)", part);
+        return r < 0 ? r : grub_events(esp, root, grub, grub_len, ESP_GRUB, rtmr2, e);
+}
+
+/* A UKI started by the firmware: systemd-stub, then the kernel in it. */
+static int uki_path(const uint8_t *uki, size_t len, struct measure_events *ev,
+                    struct measure_events *rtmr2, struct tdxh_err *e)
+{
+        int r = add_app(ev, "uki", ESP_LOADER, uki, len, e);
+
+        if (r >= 0)
+                r = uki_events(uki, len, ESP_LOADER, ev, rtmr2, e);
+        return r < 0 ? r : rtmr1_exit_boot_services_events(ev);
+}
+
 int disk_compute_events(const char *disk, const struct profile *prof, struct measure_events *ev,
                         struct tdxh_err *e)
 {
         _cleanup_fat_fs_ struct fat_fs esp = FAT_FS_INIT;
-        _cleanup_free_ uint8_t *loader = NULL, *grub = NULL;
+        _cleanup_free_ uint8_t *loader = NULL;
         struct rtmr1_flags f1 = { .separators = RTMR1_SEPARATORS_PCR2_6 };
         struct measure_events rtmr2 = MEASURE_EVENTS_INIT;
         uint64_t esp_off = 0, esp_len = 0;
-        size_t loader_len, grub_len;
-        char root[32];
-        int r, part = 1;
+        size_t loader_len;
+        int r, part = 1, is_shim = 0, is_uki = 0;
 
         if (prof->platform != PLATFORM_FAKE)
                 return err_setf(e, -EINVAL, "--disk: only the fake platform's disk boot is "
@@ -120,30 +155,19 @@ int disk_compute_events(const char *disk, const struct profile *prof, struct mea
         if (r >= 0)
                 r = fat_read_file(&esp, ESP_LOADER, LOADER_MAX, &loader, &loader_len, e);
         if (r >= 0)
-                r = add_app(ev, "shim", ESP_LOADER, loader, loader_len, e);
+                r = is_shim = shim_is_shim(loader, loader_len, ESP_LOADER, e);
+        if (r >= 0 && !is_shim)
+                r = is_uki = uki_is_uki(loader, loader_len, ESP_LOADER, e);
+        if (r >= 0 && !is_shim && !is_uki)
+                r = err_setf(e, -EINVAL, "%s is neither shim (.vendor_cert) nor a unified "
+                             "kernel image (.linux): only those boot paths are predicted",
+                             ESP_LOADER);
         if (r >= 0)
-                r = shim_is_shim(loader, loader_len, ESP_LOADER, e);
-        if (r == 0)
-                r = err_setf(e, -EINVAL, "%s: %s has no .vendor_cert section: only shim as the "
-                             "ESP's loader is predicted", disk, ESP_LOADER);
-        if (r < 0)
-                goto fail;
-        /* shim's events go to RTMR0 (SbatLevel) and RTMR2 (MOK), in that
-         * order per register, before GRUB's. */
-        r = shim_events(loader, loader_len, ESP_LOADER, &rtmr2, e);
-        if (r >= 0)
-                r = fat_read_file(&esp, ESP_GRUB, LOADER_MAX, &grub, &grub_len, e);
-        if (r >= 0)
-                r = add_app(ev, "grub", ESP_GRUB, grub, grub_len, e);
-        if (r >= 0)
-                r = rtmr1_exit_boot_services_events(ev);
-        /* GRUB names the one disk hd0 and the ESP by its GPT number. */
-        snprintf(root, sizeof(root), "(hd0,gpt%d)", part);
-        if (r >= 0)
-                r = grub_events(&esp, root, grub, grub_len, ESP_GRUB, &rtmr2, e);
+                r = is_shim ? shim_grub_path(&esp, part, loader, loader_len, ev, &rtmr2, e)
+                            : uki_path(loader, loader_len, ev, &rtmr2, e);
+        /* Each register's events in extend order: RTMR2 after RTMR1's. */
         if (r >= 0)
                 r = measure_events_move(ev, &rtmr2);
-fail:
         measure_events_free(&rtmr2);
         if (r < 0 && e && strncmp(e->msg, disk, strlen(disk)) != 0)
                 err_prefix(e, "%s: ", disk);
