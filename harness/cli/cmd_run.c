@@ -25,7 +25,8 @@
 static void usage(FILE *f)
 {
         fputs("Usage: tdxh run SCENARIO... [--backend fake|qemu-tdx|libvirt] [--platform tdx|fake]\n"
-              "                [--dry-run] [--image DIR] [--out DIR] [--jobs N] [--json]\n"
+              "                [--dry-run] [--image DIR|DISK] [--golden FILE] [--out DIR]\n"
+              "                [--jobs N] [--json]\n"
               "                [--junit FILE] [--firmware F] [--qemu BIN] [--qgs-socket PATH]\n"
               "                [--mrconfigid HEX] [--mrowner HEX] [--mrownerconfig HEX] [--td-debug]\n"
               "                [--shard K/N] [--retries N] [--connect URI]\n"
@@ -53,6 +54,10 @@ static void usage(FILE *f)
               "                  libvirt domain XML; paths are those of the run directory\n"
               "                  OUT/NAME (OUT: --out, default tdxh-run)\n"
               "  --image DIR     the image to boot (default: the scenario's image, else out/image)\n"
+              "  --image DISK    a raw (GPT) or qcow2 disk image OVMF boots from its EFI system\n"
+              "                  partition, read-only (make image-disk); needs --golden\n"
+              "  --golden FILE   the golden file of measure steps that say auto (default\n"
+              "                  IMAGE/golden/PROFILE.json)\n"
               "  --out DIR       where the run directories go (default: a new one under $TMPDIR)\n"
               "  --jobs N        scenarios at once, each in its own process (default 1)\n"
               "  --json          print the JSON report on stdout, no progress\n"
@@ -143,7 +148,8 @@ static void print_results(const struct batch_result *res)
         for (size_t k = 0; k < res->n; k++) {
                 const struct scenario_result *r = &res->results[k];
 
-                printf("scenario %s: %s\n", r->run_dir ? strrchr(r->run_dir, '/') + 1 : "?",
+                printf("scenario %s: %s\n",
+                       r->run_dir ? strrchr(r->run_dir, '/') + 1 : r->name ? r->name : "?",
                        r->verdict ? r->verdict : "unknown");
                 for (size_t i = 0; i < r->n_steps; i++)
                         printf("  %-5s %s: %s\n", step_status_name(r->steps[i].status),
@@ -325,7 +331,7 @@ int cmd_run(int argc, char **argv)
         enum { OPT_BACKEND = 0x100, OPT_IMAGE, OPT_OUT, OPT_JOBS, OPT_JSON, OPT_JUNIT, OPT_FIRMWARE,
                OPT_QEMU, OPT_PROGRESS_LINES, OPT_PLATFORM, OPT_DRY_RUN, OPT_QGS, OPT_MRCONFIGID,
                OPT_MROWNER, OPT_MROWNERCONFIG, OPT_TD_DEBUG, OPT_SHARD, OPT_RETRIES, OPT_CASE,
-               OPT_CONNECT };
+               OPT_CONNECT, OPT_GOLDEN };
         static const struct option opts[] = {
                 { "backend", required_argument, NULL, OPT_BACKEND },
                 { "image", required_argument, NULL, OPT_IMAGE },
@@ -347,6 +353,7 @@ int cmd_run(int argc, char **argv)
                 { "retries", required_argument, NULL, OPT_RETRIES },
                 { "case", required_argument, NULL, OPT_CASE },
                 { "connect", required_argument, NULL, OPT_CONNECT },
+                { "golden", required_argument, NULL, OPT_GOLDEN },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
@@ -409,6 +416,9 @@ int cmd_run(int argc, char **argv)
                         break;
                 case OPT_IMAGE:
                         o.run.image = optarg;
+                        break;
+                case OPT_GOLDEN:
+                        o.run.golden = optarg;
                         break;
                 case OPT_OUT:
                         o.out_dir = optarg;

@@ -3,7 +3,8 @@
  * match `tdxh golden compute --disk` of themselves event for event, raw and
  * as qcow2, and the disk file is not written. A disk whose GRUB command line
  * or kernel changed is a mismatch whose explanation names what changed, on
- * both boot paths. Bad disk input ends with exit 2 and one line. */
+ * both boot paths. `tdxh run` runs the measure-extend-quote-seal scenario on
+ * a disk with its golden file. Bad disk input ends with exit 2 and one line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,27 @@ START_TEST(test_disk_uki_matches_its_prediction)
 }
 END_TEST
 
+/* The scenario of `make run` on the UKI disk: the quote and the sealing hold
+ * for a disk's registers as for a directory image's. */
+START_TEST(test_disk_run_scenario_passes)
+{
+        char *disk = disk_path("good/disk-uki.img"), *golden = disk_path("uki.json"), *out = NULL;
+        struct run_result r;
+
+        ck_assert_int_ge(asprintf(&out, "%s/run-scenario", it_work), 0);
+        run_tdxh(&r, (const char *[]){ "run", TDXH_SOURCE_DIR "/scenarios/measure-extend-quote-seal.yaml",
+                                       "--image", disk, "--golden", golden, "--out", out, NULL });
+        ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.out, "pass  boot: the guest booted (boot-1: disk "), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "pass  measure: MRTD and RTMR0-2 match"), "%s", r.out);
+        ck_assert_msg(strstr(r.out, "pass  unseal: the broker released 'db-key'"), "%s", r.out);
+        run_result_free(&r);
+        free(out);
+        free(golden);
+        free(disk);
+}
+END_TEST
+
 /* A changed disk against the good disk's golden file: what the explanation
  * must say. */
 static const struct {
@@ -208,7 +230,7 @@ END_TEST
 START_TEST(test_disk_boot_bad_input_exits_2_with_one_line)
 {
         char *raw = disk_path("good/disk.img"), *junk = disk_path("junk.img");
-        char *golden = disk_path("shim-grub.json");
+        char *golden = disk_path("shim-grub.json"), *rout = disk_path("run-bad");
         const struct {
                 const char *argv[14];
                 const char *fragment;
@@ -227,6 +249,12 @@ START_TEST(test_disk_boot_bad_input_exits_2_with_one_line)
                     "--firmware",
                     "/usr/share/ovmf/OVMF.fd", "--memory", "2G", NULL },
                   "only the fake platform's disk boot is predicted" },
+                { { "run", TDXH_SOURCE_DIR "/scenarios/measure-extend-quote-seal.yaml", "--image",
+                    raw, "--out", rout, NULL },
+                  "a disk image has no golden/ folder: give --golden FILE" },
+                { { "run", TDXH_SOURCE_DIR "/scenarios/seal-tamper-cmdline.yaml", "--image", raw,
+                    "--golden", golden, "--out", rout, NULL },
+                  "cmdline: a disk image carries its own kernel, initrd and command line" },
         };
         FILE *f = fopen(junk, "w");
 
@@ -246,6 +274,7 @@ START_TEST(test_disk_boot_bad_input_exits_2_with_one_line)
                               "case %zu: more than one line: %s", i, r.err);
                 run_result_free(&r);
         }
+        free(rout);
         free(golden);
         free(junk);
         free(raw);
@@ -265,6 +294,7 @@ int main(void)
         tcase_add_test(tc, test_disk_shim_grub_matches_its_prediction);
         tcase_add_test(tc, test_disk_qcow2_matches_the_raw_disks_prediction);
         tcase_add_test(tc, test_disk_uki_matches_its_prediction);
+        tcase_add_test(tc, test_disk_run_scenario_passes);
         tcase_add_loop_test(tc, test_disk_change_is_named, 0, (int)ELEMENTSOF(changed_cases));
         suite_add_tcase(s, tc);
         return run_suite(s);

@@ -21,7 +21,7 @@
 
 #define LIBVIRT_SCHEMA "/usr/share/libvirt/schemas/domain.rng"
 
-enum desc { FAKE_TCG, FAKE_KVM, TDX_DEFAULTS, TDX_MR, TDX_DEBUG, TDX_FAKE_QGS };
+enum desc { FAKE_TCG, FAKE_KVM, TDX_DEFAULTS, TDX_MR, TDX_DEBUG, TDX_FAKE_QGS, FAKE_DISK, TDX_DISK };
 
 static const struct {
         enum desc desc;
@@ -30,15 +30,30 @@ static const struct {
         { FAKE_TCG, "fake-tcg.xml" },         { FAKE_KVM, "fake-kvm.xml" },
         { TDX_DEFAULTS, "tdx-defaults.xml" }, { TDX_MR, "tdx-mr.xml" },
         { TDX_DEBUG, "tdx-debug.xml" },       { TDX_FAKE_QGS, "tdx-fake-qgs.xml" },
+        { FAKE_DISK, "fake-disk.xml" },       { TDX_DISK, "tdx-disk.xml" },
 };
+
+/* A qcow2 disk instead of the kernel, initrd and command line. */
+static void use_disk(struct platform *p)
+{
+        ck_assert_int_eq(platform_set(&p->kernel, NULL), 0);
+        ck_assert_int_eq(platform_set(&p->initrd, NULL), 0);
+        ck_assert_int_eq(platform_set(&p->cmdline, NULL), 0);
+        ck_assert_int_eq(platform_set(&p->disk, "/images/disk.qcow2"), 0);
+        ck_assert_int_eq(platform_set(&p->disk_format, "qcow2"), 0);
+}
 
 static void describe(enum desc d, struct platform *p)
 {
-        if (d == FAKE_TCG || d == FAKE_KVM) {
-                fake_platform(p, d == FAKE_TCG ? ACCEL_TCG : ACCEL_KVM);
+        if (d == FAKE_TCG || d == FAKE_KVM || d == FAKE_DISK) {
+                fake_platform(p, d == FAKE_KVM ? ACCEL_KVM : ACCEL_TCG);
+                if (d == FAKE_DISK)
+                        use_disk(p);
                 return;
         }
         tdx_platform(p);
+        if (d == TDX_DISK)
+                use_disk(p);
         p->accel = ACCEL_KVM;
         ck_assert_int_eq(platform_set(&p->qgs_unix, d == TDX_FAKE_QGS
                                                            ? "/tmp/tdxh-AbC123/qgs.sock"
@@ -112,7 +127,8 @@ START_TEST(test_libvirt_xml_valid_for_installed_schema)
         char *xml;
         xmlDocPtr doc;
         xmlNodePtr n;
-        bool tdx = cases[_i].desc >= TDX_DEFAULTS;
+        bool tdx = cases[_i].desc != FAKE_TCG && cases[_i].desc != FAKE_KVM &&
+                   cases[_i].desc != FAKE_DISK;
 
         xml = domain_xml(cases[_i].desc);
         doc = xmlReadMemory(xml, (int)strlen(xml), cases[_i].file, NULL, XML_PARSE_NONET);

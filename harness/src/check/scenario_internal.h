@@ -23,6 +23,7 @@
 /* The inputs one boot used, for the measure step's input checks. */
 struct srun_inputs {
         char *firmware, *kernel, *initrd, *cmdline;
+        char *disk, *disk_format; /* a disk image (then no kernel, initrd or cmdline) */
         uint64_t memory;
         unsigned vcpus;
         unsigned timeout_s;

@@ -16,6 +16,7 @@
 #include "core/file.h"
 #include "core/json_util.h"
 #include "golden/golden.h"
+#include "measure/disk_image.h"
 #include "run/deadline.h"
 #include "run/host_facts.h"
 #include "tdxh_version.h"
@@ -43,6 +44,7 @@ void scenario_result_free(struct scenario_result *r)
                 return;
         free(r->verdict);
         free(r->reason);
+        free(r->name);
         free(r->run_dir);
         free(r->report_dir);
         for (size_t i = 0; i < r->n_steps; i++) {
@@ -75,19 +77,53 @@ int srun_step_file(struct srun *R, const char *name, char **ret)
         return asprintf(ret, "%s/%s", dir, name) < 0 ? -ENOMEM : 0;
 }
 
-/* The image's own inputs: IMAGE/vmlinuz, initrd.img and cmdline. */
-int srun_load_image(struct srun *R)
+/* A step or the scenario giving what a disk image holds itself. */
+static int refuse_disk_overrides(struct srun *R, const char *img)
+{
+        const struct step_platform *d = &R->sc->platform;
+        const char *what = d->kernel ? "kernel" : d->initrd ? "initrd" : d->cmdline ? "cmdline" : NULL;
+
+        for (size_t i = 0; !what && i < R->sc->n_steps; i++) {
+                const struct step *st = &R->sc->steps[i];
+                const struct step_platform *p = &st->boot;
+
+                if (st->kind != STEP_BOOT && st->kind != STEP_REBOOT)
+                        continue;
+                what = p->kernel ? "kernel" : p->initrd ? "initrd" : p->cmdline ? "cmdline"
+                       : p->initrd_tampered ? "initrd: tampered" : NULL;
+        }
+        return what ? err_setf(R->e, -EINVAL, "%s: %s: a disk image carries its own kernel, "
+                               "initrd and command line", R->sc->path, what)
+                    : 0;
+}
+
+/* A disk image: OVMF boots it from its ESP. */
+static int load_disk(struct srun *R, const char *img)
+{
+        struct srun_inputs *in = &R->image_in;
+        enum disk_image_kind kind;
+        int r = disk_image_detect(img, &kind, R->e);
+
+        if (r < 0)
+                return r;
+        R->image = realpath(img, NULL);
+        if (!R->image)
+                return -errno;
+        in->disk = strdup(R->image);
+        in->disk_format = strdup(disk_image_kind_name(kind));
+        if (!in->disk || !in->disk_format)
+                return -ENOMEM;
+        return refuse_disk_overrides(R, img);
+}
+
+/* A directory image: vmlinuz, initrd.img and cmdline. */
+static int load_dir(struct srun *R, const char *img)
 {
         _cleanup_free_ char *cmdline_path = NULL;
         struct srun_inputs *in = &R->image_in;
-        const char *img = R->o->image ? R->o->image
-                          : R->sc->image ? R->sc->image : SCENARIO_DEFAULT_IMAGE;
-        struct stat st;
         size_t len = 0;
         int r;
 
-        if (stat(img, &st) < 0 || !S_ISDIR(st.st_mode))
-                return err_setf(R->e, -ENOENT, "%s: not an image directory (make image builds one)", img);
         R->image = realpath(img, NULL);
         if (!R->image)
                 return -errno;
@@ -104,6 +140,27 @@ int srun_load_image(struct srun *R)
                 return r;
         if (strlen(in->cmdline) != len)
                 return err_setf(R->e, -EINVAL, "%s: a NUL byte in the command line", cmdline_path);
+        return 0;
+}
+
+/* The image's own inputs: IMAGE/vmlinuz, initrd.img and cmdline, or a disk. */
+int srun_load_image(struct srun *R)
+{
+        struct srun_inputs *in = &R->image_in;
+        const char *img = R->o->image ? R->o->image
+                          : R->sc->image ? R->sc->image : SCENARIO_DEFAULT_IMAGE;
+        struct stat st;
+        int r;
+
+        if (stat(img, &st) == 0 && S_ISREG(st.st_mode))
+                r = load_disk(R, img);
+        else if (stat(img, &st) < 0 || !S_ISDIR(st.st_mode))
+                return err_setf(R->e, -ENOENT, "%s: neither an image directory (make image) nor a "
+                                "disk image (make image-disk)", img);
+        else
+                r = load_dir(R, img);
+        if (r < 0)
+                return r;
         in->firmware = strdup(R->o->firmware ? R->o->firmware : SRUN_DEFAULT_FIRMWARE);
         if (!in->firmware)
                 return -ENOMEM;
@@ -396,7 +453,7 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
         bool stop = false;
         int code = 0, r;
 
-        *ret = (struct scenario_result){ 0 };
+        *ret = (struct scenario_result){ .name = strdup(sc->name) };
         if (scenario_run_is_td(o)) {
                 err_setf(e, -EINVAL, "--backend %s: this version starts scenarios on the fake "
                                      "platform only (a TD with --dry-run)", o->backend);
@@ -413,6 +470,10 @@ int scenario_run(const struct scenario *sc, const struct scenario_run_opts *o,
         if (r >= 0)
                 r = check_goldens(&R);
         if (r < 0) {
+                /* Refused before any step ran: the reason alone, no steps. */
+                for (size_t i = 0; i < ret->n_steps; i++)
+                        free(ret->steps[i].name);
+                ret->n_steps = 0;
                 code = set_verdict(&R, TDXH_EXIT_BAD_INPUT, "bad input", e->msg);
                 goto out;
         }

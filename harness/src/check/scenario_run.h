@@ -37,6 +37,9 @@ struct scenario_run_opts {
         const char *libvirt_uri; /* libvirt: the URI; NULL: libvirt_default_uri() */
         const char *image;     /* overrides the scenario's image; NULL: the scenario's, else
                                 * SCENARIO_DEFAULT_IMAGE */
+        const char *golden;    /* the golden file of measure steps that say auto (or
+                                * nothing); NULL: IMAGE/golden/PROFILE.json, which a disk
+                                * image does not have */
         const char *out_dir;   /* the scenario's run directory (created); NULL: a new one */
         const char *firmware;  /* NULL: /usr/share/ovmf/OVMF.fd */
         const char *qemu;      /* NULL: qemu-system-x86_64 */
@@ -73,6 +76,7 @@ struct scenario_result {
         int exit_code;     /* 0 every step as expected, 1 a step failed, 2 bad input, 3 infrastructure */
         char *verdict;     /* "pass", "fail", "bad input", "infrastructure failure" */
         char *reason;      /* the first failure's message, NULL on a pass */
+        char *name;        /* the scenario's (case's) name, or NULL */
         char *run_dir;
         char *report_dir;
         struct step_result *steps; /* one per step of the scenario */

@@ -46,6 +46,8 @@ static void inputs_free(struct srun_inputs *in)
         free(in->kernel);
         free(in->initrd);
         free(in->cmdline);
+        free(in->disk);
+        free(in->disk_format);
         *in = (struct srun_inputs){ 0 };
 }
 
@@ -67,7 +69,8 @@ int srun_merge_inputs(const struct srun *R, const struct step_platform *p, struc
         if (dup_or(&in.firmware, p->firmware ? p->firmware : d->firmware, img->firmware) < 0 ||
             dup_or(&in.kernel, p->kernel ? p->kernel : d->kernel, img->kernel) < 0 ||
             dup_or(&in.initrd, p->initrd ? p->initrd : d->initrd, img->initrd) < 0 ||
-            dup_or(&in.cmdline, p->cmdline ? p->cmdline : d->cmdline, img->cmdline) < 0) {
+            dup_or(&in.cmdline, p->cmdline ? p->cmdline : d->cmdline, img->cmdline) < 0 ||
+            dup_or(&in.disk, NULL, img->disk) < 0 || dup_or(&in.disk_format, NULL, img->disk_format) < 0) {
                 inputs_free(&in);
                 return -ENOMEM;
         }
@@ -133,7 +136,10 @@ int srun_platform(const struct srun *R, const struct srun_inputs *in, struct pla
         platform_init(&pl, td ? BACKEND_QEMU_TDX : BACKEND_FAKE);
         pl.memory = in->memory;
         pl.vcpus = in->vcpus;
-        if (platform_set(&pl.firmware, in->firmware) < 0 || platform_set(&pl.kernel, in->kernel) < 0 ||
+        if (platform_set(&pl.firmware, in->firmware) < 0 ||
+            (in->kernel && platform_set(&pl.kernel, in->kernel) < 0) ||
+            (in->disk && (platform_set(&pl.disk, in->disk) < 0 ||
+                          platform_set(&pl.disk_format, in->disk_format) < 0)) ||
             (in->initrd && platform_set(&pl.initrd, in->initrd) < 0) ||
             (in->cmdline && platform_set(&pl.cmdline, in->cmdline) < 0) ||
             (o->qemu && platform_set(&pl.qemu, o->qemu) < 0) ||
@@ -250,9 +256,10 @@ int srun_boot(struct srun *R, const struct step_platform *p, struct step_outcome
         r = fake_boot_start(R->guest, R->sw, R->e);
         if (r < 0)
                 return step_outcome_set(out, OUT_ERROR, "%s", R->e->msg);
-        return step_outcome_set(out, OUT_PASS, "the guest booted (boot-%u: %s, %llu MiB, %u vCPU%s); "
+        return step_outcome_set(out, OUT_PASS, "the guest booted (boot-%u: %s%s, %llu MiB, %u vCPU%s); "
                                 "its agent answered",
-                                R->boots, in.cmdline ? in.cmdline : "no command line",
+                                R->boots, in.disk ? "disk " : "",
+                                in.disk ? in.disk : in.cmdline ? in.cmdline : "no command line",
                                 (unsigned long long)(in.memory >> 20), in.vcpus,
                                 in.vcpus == 1 ? "" : "s");
 }

@@ -100,6 +100,11 @@ int srun_golden_path(const struct srun *R, const struct step *st, char **ret)
         const char *g = st->measure.golden;
 
         /* A matrix's profile picks another of the image's golden files. */
+        if ((!g || strcmp(g, "auto") == 0) && R->o->golden)
+                return (*ret = strdup(R->o->golden)) ? 0 : -ENOMEM;
+        if ((!g || strcmp(g, "auto") == 0) && R->image_in.disk)
+                return err_setf(R->e, -EINVAL, "%s: a disk image has no golden/ folder: give "
+                                "--golden FILE (tdxh golden compute --disk makes one)", R->image);
         if (!g || strcmp(g, "auto") == 0)
                 return asprintf(ret, "%s/golden/%s.json", R->image,
                                 R->sc->profile ? R->sc->profile : "fake") < 0 ? -ENOMEM : 0;

@@ -31,13 +31,14 @@
 
 int disk_boot_vars_init(struct disk_boot_vars *v)
 {
-        static const char *const names[4] = { "BootOrder", "Boot0000", "Boot0001", "Boot0002" };
+        /* Measured in BootOrder's order, the disk's option first. */
+        static const char *const names[4] = { "BootOrder", "Boot0001", "Boot0000", "Boot0002" };
         int r;
 
-        *v = (struct disk_boot_vars){ .order = { 0, 0, 1, 0, 2, 0 } };
-        r = uefi_boot_manager_menu_option(&v->opt[0]);
+        *v = (struct disk_boot_vars){ .order = { 1, 0, 0, 0, 2, 0 } };
+        r = uefi_removable_media_option(&v->opt[0], DISK_IMAGE_PCI_SLOT, 0);
         if (r >= 0)
-                r = uefi_removable_media_option(&v->opt[1], DISK_IMAGE_PCI_SLOT, 0);
+                r = uefi_boot_manager_menu_option(&v->opt[1]);
         if (r >= 0)
                 r = uefi_shell_option(&v->opt[2]);
         if (r < 0) {

@@ -11,8 +11,10 @@
 #include "measure/rtmr0.h"
 
 /* The boot variables OVMF has at ReadyToBoot when it boots a disk with an
- * empty variable store: BootOrder 0000 0001 0002, Boot0000 UiApp,
- * Boot0001 "UEFI Misc Device" (the virtio-blk disk), Boot0002 the shell. */
+ * empty variable store and the disk as QEMU's bootindex 1 (the fake QEMU
+ * command line and libvirt's both give it): BootOrder 0001 0000 0002,
+ * Boot0001 "UEFI Misc Device" (the virtio-blk disk), Boot0000 UiApp,
+ * Boot0002 the shell, measured in that order. */
 struct disk_boot_vars {
         uint8_t order[6];
         struct buf opt[3];

@@ -11,6 +11,7 @@
 
 #include "core/base64.h"
 #include "core/cleanup.h"
+#include "measure/disk_image.h"
 #include "run/qemu_argv.h"
 
 static void xml_doc_freep(xmlDocPtr *d)
@@ -76,8 +77,26 @@ static bool os_element(xmlNodePtr dom, const struct platform *p)
                /* type='rom' is -bios: the firmware as QEMU's fake and TDX
                 * command lines load it (a TDVF goes through -bios only). */
                attrs(add(os, "loader", p->firmware), "type", "rom", "readonly", "yes", NULL) &&
-               add(os, "kernel", p->kernel) && (!p->initrd || add(os, "initrd", p->initrd)) &&
+               (p->disk || add(os, "kernel", p->kernel)) &&
+               (!p->initrd || add(os, "initrd", p->initrd)) &&
                (!p->cmdline || add(os, "cmdline", p->cmdline));
+}
+
+/* A disk image as QEMU's -drive readonly=on on a virtio-blk device in the
+ * slot OVMF's measured boot option names (measure/disk_image.h). */
+static bool disk_element(xmlNodePtr dev, const struct platform *p)
+{
+        xmlNodePtr d = add(dev, "disk", NULL);
+        char slot[8];
+
+        snprintf(slot, sizeof(slot), "0x%02x", DISK_IMAGE_PCI_SLOT);
+        return attrs(d, "type", "file", "device", "disk", NULL) &&
+               attrs(add(d, "driver", NULL), "name", "qemu", "type", p->disk_format, NULL) &&
+               attrs(add(d, "source", NULL), "file", p->disk, NULL) &&
+               attrs(add(d, "target", NULL), "dev", "vda", "bus", "virtio", NULL) &&
+               add(d, "readonly", NULL) &&
+               attrs(add(d, "address", NULL), "type", "pci", "domain", "0x0000", "bus", "0x00",
+                     "slot", slot, "function", "0x0", NULL);
 }
 
 static bool features(xmlNodePtr dom, bool tdx)
@@ -99,6 +118,8 @@ static bool devices(xmlNodePtr dom, const struct platform *p, bool tdx)
                 return false;
         /* libvirt wants an absolute emulator; a bare name is left to its default. */
         if (p->qemu && p->qemu[0] == '/' && !add(dev, "emulator", p->qemu))
+                return false;
+        if (p->disk && !disk_element(dev, p))
                 return false;
         n = add(dev, "serial", NULL);
         if (!attrs(n, "type", "file", NULL) ||
@@ -201,9 +222,6 @@ int libvirt_domain_xml(const struct platform *p, const char *name, char **ret,
         r = platform_validate_resolved(p, "the domain XML", e);
         if (r < 0)
                 return r;
-        if (p->disk)
-                return err_setf(e, -EINVAL, "the domain XML: disk: booting a disk image is "
-                                "available on the fake backend only");
         if (p->nic_model)
                 return err_setf(e, -EINVAL, "platform: nic_model: the domain XML has no NIC");
         doc = xmlNewDoc((const xmlChar *)"1.0");

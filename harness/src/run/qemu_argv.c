@@ -180,14 +180,19 @@ static int build(const struct platform *p, struct strv *v)
         }
         /* A disk: OVMF boots it from its EFI system partition. readonly=on
          * (QEMU's -drive) keeps the image unwritten whatever the guest does,
-         * without the temporary overlay a snapshot would leave in $TMPDIR. */
+         * without the temporary overlay a snapshot would leave in $TMPDIR.
+         * bootindex=1 and -boot strict=on are what libvirt gives its first
+         * disk: OVMF then puts the disk's option first in BootOrder, which it
+         * measures, so both backends measure the same. */
         if (p->disk) {
                 _cleanup_free_ char *prefix = NULL, *dev = NULL;
 
                 if (asprintf(&prefix, "if=none,id=disk0,readonly=on,format=%s,file=",
                              p->disk_format) < 0 ||
-                    asprintf(&dev, "virtio-blk-pci,drive=disk0,addr=0x%x", DISK_IMAGE_PCI_SLOT) < 0 ||
-                    push_opt(v, "-drive", prefix, p->disk, "") < 0 || push2(v, "-device", dev) < 0)
+                    asprintf(&dev, "virtio-blk-pci,drive=disk0,addr=0x%x,bootindex=1",
+                             DISK_IMAGE_PCI_SLOT) < 0 ||
+                    push_opt(v, "-drive", prefix, p->disk, "") < 0 || push2(v, "-device", dev) < 0 ||
+                    push2(v, "-boot", "strict=on") < 0)
                         return -ENOMEM;
                 return 0;
         }
