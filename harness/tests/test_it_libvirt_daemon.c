@@ -7,7 +7,8 @@
  * backend, and the run directory records what libvirt ran; a scenario that
  * reboots and then fails a step, and a run interrupted by SIGINT while its
  * guest boots, leave no domain, no QEMU and no swtpm; a URI without a
- * daemon fails the boot step with libvirt's reason. The daemon is started
+ * daemon fails the boot step with libvirt's reason; a disk image boots and
+ * matches its golden file as on the direct backend. The daemon is started
  * and stopped by the runner's process around all tests; a domain, a QEMU or
  * a swtpm still there when a test ends, or a daemon process after the
  * teardown, fails the program. */
@@ -415,6 +416,45 @@ START_TEST(test_libvirt_run_without_a_daemon_fails_the_boot_with_libvirt_reason)
 }
 END_TEST
 
+/* A disk image through libvirt: a read-only virtio disk at the slot the
+ * prediction names, and the golden file golden compute --disk made from the
+ * disk passes as it does on the direct backend (test_it_disk_boot). */
+START_TEST(test_libvirt_run_boots_a_disk_image)
+{
+        char *disks = sub("disks"), *disk = NULL, *golden = NULL, *lv = out_dir("disk-libvirt");
+        struct run_result r;
+
+        run_cmd(&r, (const char *[]){ TDXH_SOURCE_DIR "/images/disk/build.sh", "--image", it_image,
+                                      "--out", disks, NULL },
+                600);
+        ck_assert_msg(r.status == 0, "images/disk/build.sh failed (%d): %s", r.status, r.err);
+        run_result_free(&r);
+        ck_assert_int_ge(asprintf(&disk, "%s/disk.img", disks), 0);
+        ck_assert_int_ge(asprintf(&golden, "%s/disk.json", disks), 0);
+        run_tdxh(&r, (const char *[]){ "golden", "compute", "--disk", disk, "--profile", "fake",
+                                       "--firmware", "/usr/share/ovmf/OVMF.fd", "--memory", "2G",
+                                       "-o", golden, NULL });
+        ck_assert_msg(r.status == 0, "golden compute --disk: exit %d: %s", r.status, r.err);
+        run_result_free(&r);
+        run_cmd(&r, (const char *[]){ "chmod", "-R", "a+rX", disks, NULL }, 60);
+        ck_assert_int_eq(r.status, 0);
+        run_result_free(&r);
+
+        run_tdxh_as_daemon_user(&r, (const char *[]){ "run", "measure-extend-quote-seal", "--image",
+                                                      disk, "--golden", golden, "--out", lv,
+                                                      "--backend", "libvirt", "--platform", "fake",
+                                                      "--connect", uri, NULL });
+        ck_assert_msg(r.status == 0, "exit %d\n%s\n%s", r.status, r.out, r.err);
+        ck_assert_msg(strstr(r.out, "pass  measure: MRTD and RTMR0-2 match"), "%s", r.out);
+        run_result_free(&r);
+        assert_nothing_left(lv);
+        free(lv);
+        free(golden);
+        free(disk);
+        free(disks);
+}
+END_TEST
+
 int main(void)
 {
         static const char *const needed[] = { "libvirtd", "qemu-system-x86_64", "swtpm" };
@@ -441,6 +481,7 @@ int main(void)
         tcase_add_test(tc, test_libvirt_run_reboots_and_a_failed_step_leaves_no_domain);
         tcase_add_test(tc, test_libvirt_run_interrupted_while_the_guest_boots_leaves_nothing);
         tcase_add_test(tc, test_libvirt_run_without_a_daemon_fails_the_boot_with_libvirt_reason);
+        tcase_add_test(tc, test_libvirt_run_boots_a_disk_image);
         suite_add_tcase(s, tc);
         r = run_suite(s);
         return r != 0 ? r : leaked ? 1 : 0;
