@@ -57,28 +57,11 @@ case $cmdline in
         exit 2 ;;
 esac
 
-epoch=${SOURCE_DATE_EPOCH:-$DEFAULT_EPOCH}
-export SOURCE_DATE_EPOCH=$epoch
-export LC_ALL=C TZ=UTC
 # mtools reads ~/.mtoolsrc and /etc/mtools.conf: neither may change the result.
 export MTOOLSRC=/dev/null MTOOLS_SKIP_CHECK=1 MTOOLS_NO_VFAT=0
-umask 022
-cache=${TDXH_CACHE:-${HOME:-/root}/.cache/tdxh}
-work=$(mktemp -d "${TMPDIR:-/tmp}/tdxh-disk.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-fail() {
-        echo "build.sh: $*" >&2
-        exit 3
-}
-
-# 1. The pinned packages, verified against the lock file.
-"$src/scripts/fetch-pinned.sh" "$here/packages.lock" "$cache" >"$work/packages"
-pkgdir() {
-        awk -v n="$1" '$1 == n { print $4 }' "$work/packages"
-}
+# 1. The environment and the pinned packages, verified against the lock file.
+work_name=tdxh-disk
+. "$src/scripts/image-recipe.sh"
 shim=$(pkgdir shim-signed)/usr/lib/shim/shimx64.efi.signed
 grub=$(pkgdir grub-efi-amd64-signed)/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
 stub=$(pkgdir systemd-boot-efi)/usr/lib/systemd/boot/efi/linuxx64.efi.stub

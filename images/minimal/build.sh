@@ -43,26 +43,9 @@ case $cmdline in
         exit 2 ;;
 esac
 
-epoch=${SOURCE_DATE_EPOCH:-$DEFAULT_EPOCH}
-export SOURCE_DATE_EPOCH=$epoch
-export LC_ALL=C TZ=UTC
-umask 022
-cache=${TDXH_CACHE:-${HOME:-/root}/.cache/tdxh}
-work=$(mktemp -d "${TMPDIR:-/tmp}/tdxh-image.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-
-fail() {
-        echo "build.sh: $*" >&2
-        exit 3
-}
-
-# 1. The pinned packages, verified against the lock file.
-"$src/scripts/fetch-pinned.sh" "$here/packages.lock" "$cache" >"$work/packages"
-pkgdir() {
-        awk -v n="$1" '$1 == n { print $4 }' "$work/packages"
-}
+# 1. The environment and the pinned packages, verified against the lock file.
+work_name=tdxh-image
+. "$src/scripts/image-recipe.sh"
 kpkg=$(pkgdir linux-image-6.1.0-56-amd64)
 kver=$(ls "$kpkg/lib/modules")
 

@@ -39,8 +39,12 @@ static int mapped_digest(const struct pe_section *s, uint8_t out[SHA384_LEN])
 
         if (r >= 0)
                 r = digest_update(&d, s->raw, s->raw_len);
-        for (; r >= 0 && left; left -= left < sizeof(zeros) ? left : sizeof(zeros))
-                r = digest_update(&d, zeros, left < sizeof(zeros) ? left : sizeof(zeros));
+        while (r >= 0 && left) {
+                size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
+
+                r = digest_update(&d, zeros, n);
+                left -= n;
+        }
         return r < 0 ? r : digest_end(&d, out);
 }
 
